@@ -1,0 +1,107 @@
+"""Log records: a bare event, or an envelope around one as a browser's ``message`` listener sees it.
+
+An envelope is ``{"data": EVENT, "ts": ..., "desk": ..., "origin": ...}`` with ``data`` required and
+the rest optional. A record with an ``event`` member is a bare event, whatever else it holds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Final, NamedTuple
+
+import attrs
+
+from deskstate._json import found
+from deskstate.errors import InvalidEvent
+from deskstate.events import (
+    AvailabilityUpdated,
+    ConversationAdded,
+    ConversationFocused,
+    ConversationFocusLost,
+    ConversationMessageAdded,
+    ConversationRemoved,
+    ConversationStateBoxClicked,
+    ConversationVisitorUpdated,
+    Event,
+    UnknownEvent,
+    check_ignored_depth,
+    parse_event_at,
+)
+from deskstate.timestamps import parse_timestamp
+
+__all__ = ["DEFAULT_ORIGINS", "LogLine", "OpenedRecord", "open_record"]
+
+#: The origins the iAdvize desk is served from: a record from any other page is not applied.
+DEFAULT_ORIGINS: Final = frozenset({"https://ha.iadvize.com", "https://sd.iadvize.com"})
+
+_EVENT_TYPES: Final = (
+    ConversationAdded,
+    ConversationFocused,
+    ConversationFocusLost,
+    ConversationStateBoxClicked,
+    ConversationRemoved,
+    ConversationVisitorUpdated,
+    AvailabilityUpdated,
+    ConversationMessageAdded,
+    UnknownEvent,
+)
+_ENVELOPE_MEMBERS: Final = frozenset({"data", "ts", "desk", "origin"})
+
+
+@attrs.frozen
+class LogLine:
+    """One record read from a log file: its JSON ``value``, or the ``error`` that made it unusable.
+
+    ``line`` is the 1-based physical line it started on; ``source`` names the file.
+    """
+
+    line: int
+    value: object = None
+    error: str | None = None
+    source: str | None = None
+
+
+class OpenedRecord(NamedTuple):
+    """A record taken apart: its parsed event, and the desk and origin its envelope named."""
+
+    event: Event
+    desk: str | None
+    origin: str | None
+
+
+def _optional_string(envelope: Mapping[str, object], member: str) -> str | None:
+    value = envelope.get(member)
+    if value is None or (isinstance(value, str) and value):
+        return value
+    raise InvalidEvent(f"{member} must be a non-empty string, got {found(value)}")
+
+
+def open_record(record: object) -> OpenedRecord:
+    """Take a record apart: a parsed event, a bare event, or an envelope around one.
+
+    Raises :class:`~deskstate.InvalidEvent` naming the member at fault when the record is neither,
+    when the envelope's ``ts``, ``desk`` or ``origin`` is malformed, or when its event is invalid.
+    """
+    if isinstance(record, _EVENT_TYPES):
+        return OpenedRecord(record, None, None)
+    if not isinstance(record, Mapping):
+        raise InvalidEvent(f"a record must be a JSON object, got {found(record)}")
+    if "event" in record or "data" not in record:
+        return OpenedRecord(parse_event_at(record, None, 1), None, None)
+    ts_value = record.get("ts")
+    ts = None if ts_value is None else parse_timestamp(ts_value)
+    desk = _optional_string(record, "desk")
+    origin = _optional_string(record, "origin")
+    event = parse_event_at(record["data"], ts, 2)
+    check_ignored_depth(record, _ENVELOPE_MEMBERS, 1)
+    return OpenedRecord(event, desk, origin)
+
+
+def desk_of(record: object) -> str | None:
+    """The desk an unreadable record names, if it names one at all (to file its report there)."""
+    value = record.value if isinstance(record, LogLine) else record
+    if isinstance(value, Mapping) and "event" not in value:
+        desk = value.get("desk")
+        if isinstance(desk, str) and desk:
+            return desk
+    return None

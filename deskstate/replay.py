@@ -1,0 +1,175 @@
+"""Replaying records: fold a whole sequence into a :class:`Replay`, or :func:`scan` every snapshot.
+
+Lenient replay never stops: a record that does not parse, or comes from a page outside the
+allowed origins, is not applied and is reported as an anomaly with its record index (and file
+line). Strict replay stops at the first anomaly with :class:`~deskstate.ProtocolError`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from typing import NamedTuple
+
+import attrs
+
+from deskstate.anomaly import Anomaly
+from deskstate.errors import InvalidEvent, ProtocolError
+from deskstate.records import DEFAULT_ORIGINS, LogLine, desk_of, open_record
+from deskstate.reducer import step
+from deskstate.state import DeskState
+
+__all__ = ["Replay", "replay", "replay_desks", "scan"]
+
+
+@attrs.frozen
+class Replay:
+    """The outcome of a replay: the final snapshot, every anomaly, the number of records read."""
+
+    state: DeskState
+    anomalies: tuple[Anomaly, ...]
+    count: int
+
+
+class _Outcome(NamedTuple):
+    """What became of one record: the desk it belongs to, the next snapshot, its anomalies."""
+
+    desk: str | None
+    state: DeskState
+    anomalies: tuple[Anomaly, ...]
+
+
+def _origins(allowed_origins: Iterable[str] | None) -> frozenset[str] | None:
+    if allowed_origins is None:
+        return None
+    if isinstance(allowed_origins, str):
+        raise TypeError(
+            "allowed_origins must be a collection of origins, not one string: "
+            f"write allowed_origins=[{allowed_origins!r}]"
+        )
+    return frozenset(allowed_origins)
+
+
+def _apply(
+    states: Mapping[str | None, DeskState],
+    start: DeskState,
+    record: object,
+    index: int,
+    origins: frozenset[str] | None,
+    by_desk: bool,
+) -> _Outcome:
+    """Apply one record to the snapshot of its desk (in ``states``), or report why not."""
+    line = None
+    value = record
+    if isinstance(record, LogLine):
+        line, value = record.line, record.value
+    try:
+        if isinstance(record, LogLine) and record.error is not None:
+            raise InvalidEvent(record.error)
+        event, desk, origin = open_record(value)
+    except InvalidEvent as error:
+        key = desk_of(value) if by_desk else None
+        anomaly = Anomaly("invalid-event", str(error), None, index, line)
+        return _Outcome(key, states.get(key, start), (anomaly,))
+    key = desk if by_desk else None
+    state = states.get(key, start)
+    if origins is not None and origin is not None and origin not in origins:
+        anomaly = Anomaly(
+            "foreign-origin",
+            f"sent from {origin!r}, which is not an allowed desk origin: not applied "
+            "(allow it explicitly if that page is trusted)",
+            getattr(event, "conversation_id", None),
+            index,
+            line,
+        )
+        return _Outcome(key, state, (anomaly,))
+    state, anomalies = step(state, event)
+    if anomalies:
+        anomalies = tuple(anomaly.located(index, line) for anomaly in anomalies)
+    return _Outcome(key, state, anomalies)
+
+
+def _outcomes(
+    records: Iterable[object],
+    initial: DeskState | None,
+    strict: bool,
+    allowed_origins: Iterable[str] | None,
+    *,
+    by_desk: bool,
+) -> Iterator[_Outcome]:
+    origins = _origins(allowed_origins)
+    start = initial if initial is not None else DeskState()
+    states: dict[str | None, DeskState] = {}
+    for index, record in enumerate(records):
+        outcome = _apply(states, start, record, index, origins, by_desk)
+        if strict and outcome.anomalies:
+            raise ProtocolError(outcome.anomalies[0])
+        states[outcome.desk] = outcome.state
+        yield outcome
+
+
+def replay(
+    records: Iterable[object],
+    *,
+    initial: DeskState | None = None,
+    strict: bool = False,
+    allowed_origins: Iterable[str] | None = DEFAULT_ORIGINS,
+) -> Replay:
+    """Fold ``records`` (parsed events, bare events, envelopes, or lines of a log) into a snapshot.
+
+    Every record is either applied or reported. ``allowed_origins`` lists the page origins whose
+    records are applied (records without an ``origin`` are trusted); ``None`` trusts every origin.
+    All records are folded into one desk, whatever their ``desk``: see :func:`replay_desks`.
+    """
+    state = initial if initial is not None else DeskState()
+    anomalies: list[Anomaly] = []
+    count = 0
+    for count, outcome in enumerate(  # noqa: B007 - count is the number of records read
+        _outcomes(records, initial, strict, allowed_origins, by_desk=False), start=1
+    ):
+        state = outcome.state
+        anomalies.extend(outcome.anomalies)
+    return Replay(state, tuple(anomalies), count)
+
+
+def scan(
+    records: Iterable[object],
+    *,
+    initial: DeskState | None = None,
+    strict: bool = False,
+    allowed_origins: Iterable[str] | None = DEFAULT_ORIGINS,
+) -> Iterator[DeskState]:
+    """Yield the desk before any record, then after each record: item ``n`` is the desk after ``n``.
+
+    A record that is reported rather than applied yields the desk unchanged, so indices stay
+    aligned with records. Snapshots share structure, so keeping them all is cheap.
+    """
+    state = initial if initial is not None else DeskState()
+    yield state
+    for outcome in _outcomes(records, initial, strict, allowed_origins, by_desk=False):
+        yield outcome.state
+
+
+def replay_desks(
+    records: Iterable[object],
+    *,
+    initial: DeskState | None = None,
+    strict: bool = False,
+    allowed_origins: Iterable[str] | None = DEFAULT_ORIGINS,
+) -> dict[str | None, Replay]:
+    """Replay a log that interleaves desks: one :class:`Replay` per envelope ``desk``.
+
+    Records without a desk are replayed under ``None``. Each desk's replay equals replaying that
+    desk's records alone, except that anomalies keep the record index in the whole log.
+    """
+    start = initial if initial is not None else DeskState()
+    states: dict[str | None, DeskState] = {}
+    anomalies: dict[str | None, list[Anomaly]] = {}
+    counts: dict[str | None, int] = {}
+    for outcome in _outcomes(records, initial, strict, allowed_origins, by_desk=True):
+        states[outcome.desk] = outcome.state
+        anomalies.setdefault(outcome.desk, []).extend(outcome.anomalies)
+        counts[outcome.desk] = counts.get(outcome.desk, 0) + 1
+    return {
+        desk: Replay(states.get(desk, start), tuple(anomalies[desk]), counts[desk])
+        for desk in counts
+    }

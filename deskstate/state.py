@@ -1,0 +1,87 @@
+"""The snapshot of a desk: :class:`DeskState`, its conversations and their messages.
+
+Every class here is frozen and every collection a pyrsistent one, so nothing reachable from a
+snapshot can be changed by a caller, and an old snapshot never changes when a newer one is made.
+Fields marked *derived* are kept so that queries stay O(1); they follow from the other fields, take
+no part in equality, and are rebuilt when a snapshot is read back with ``from_dict``.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Final
+
+import attrs
+from pyrsistent import PMap, PSet, PVector, pmap, pset, pvector
+
+from deskstate._json import Frozen
+
+__all__ = ["Conversation", "DeskState", "Message"]
+
+_NO_VISITOR: Final[PMap[str, Frozen]] = pmap()
+_NO_MESSAGES: Final[PVector[Message]] = pvector()
+_NO_COUNTS: Final[PMap[str, int]] = pmap()
+_NO_IDS: Final[PSet[str]] = pset()
+
+
+@attrs.frozen
+class Message:
+    """One message of a conversation: its id, who sent it, its project and when it arrived."""
+
+    id: str
+    participant: str
+    project_id: int
+    at: datetime | None = None
+
+
+@attrs.frozen(cache_hash=True)
+class Conversation:
+    """A conversation as the desk has shown it so far (open or closed).
+
+    ``project_id`` is ``None`` until an event names it. ``visitor`` is the last profile the desk
+    sent (empty until known). ``messages`` are in arrival order. ``implicit`` is True when the
+    conversation was opened by another event without ever being announced by
+    ``CONVERSATION_ADDED``. ``added_at`` is when it was last opened, ``removed_at`` when it last
+    left the desk (``None`` while open, or when the event carried no timestamp).
+    """
+
+    id: str
+    project_id: int | None = None
+    visitor: PMap[str, Frozen] = _NO_VISITOR
+    messages: PVector[Message] = _NO_MESSAGES
+    unread: int = 0
+    state_box_clicks: int = 0
+    implicit: bool = False
+    added_at: datetime | None = None
+    removed_at: datetime | None = None
+    #: Derived: number of messages per participant type.
+    message_counts: PMap[str, int] = attrs.field(default=_NO_COUNTS, eq=False, repr=False)
+    #: Derived: the ids of ``messages``, to refuse a duplicate in O(1).
+    message_ids: PSet[str] = attrs.field(default=_NO_IDS, eq=False, repr=False)
+
+
+_NO_CONVERSATIONS: Final[PMap[str, Conversation]] = pmap()
+_NO_ORDER: Final[PVector[str]] = pvector()
+_NO_AVAILABILITY: Final[PMap[str, str]] = pmap()
+
+
+@attrs.frozen(cache_hash=True)
+class DeskState:
+    """An immutable snapshot of an operator desk. ``DeskState()`` is the empty desk.
+
+    ``conversations`` maps the id of each open conversation to it, ``order`` lists those ids in desk
+    order, ``focused_id`` names the focused one (or is ``None``). ``availability`` maps each channel
+    to its last reported status. ``closed`` keeps the conversations that left the desk. ``version``
+    counts the events reduced into this snapshot and ``clock`` is the latest timestamp seen.
+    """
+
+    conversations: PMap[str, Conversation] = _NO_CONVERSATIONS
+    order: PVector[str] = _NO_ORDER
+    focused_id: str | None = None
+    availability: PMap[str, str] = _NO_AVAILABILITY
+    closed: PMap[str, Conversation] = _NO_CONVERSATIONS
+    last_clicked_id: str | None = None
+    version: int = 0
+    clock: datetime | None = None
+    #: Derived: the sum of ``unread`` over the open conversations.
+    unread_total: int = attrs.field(default=0, eq=False, repr=False)
