@@ -48,9 +48,7 @@ def _parser() -> argparse.ArgumentParser:
         "print the desk it leads to. With no LOG, replays the bundled example session.",
     )
     replay.add_argument("log", nargs="?", metavar="LOG", help="the log to replay")
-    replay.add_argument(
-        "--example", action="store_true", help="replay the bundled example session"
-    )
+    replay.add_argument("--example", action="store_true", help="replay the bundled example session")
     replay.add_argument("--at", type=_count, metavar="N", help="stop after the first N records")
     replay.add_argument("--json", action="store_true", help="print the snapshot as JSON")
     replay.add_argument(
@@ -114,8 +112,10 @@ def _replay(args: argparse.Namespace) -> int:
     try:
         desks = replay_desks(records, strict=args.strict, allowed_origins=origins)
     except ProtocolError as stop:
-        print(f"{_where(source, stop.anomaly)}: {stop.anomaly.kind}: {stop.anomaly.message}",
-              file=sys.stderr)
+        print(
+            f"{_where(source, stop.anomaly)}: {stop.anomaly.kind}: {stop.anomaly.message}",
+            file=sys.stderr,
+        )
         print(f"{source}: stopped at the first anomaly (--strict)", file=sys.stderr)
         return EXIT_ANOMALIES
     except UnreadableLog as error:

@@ -79,7 +79,7 @@ class ConversationFocused:
 
 @attrs.frozen
 class ConversationFocusLost:
-    """A conversation loses the focus: another was clicked, or it was closed, snoozed, transferred."""
+    """A conversation loses the focus: another was clicked, or it was closed or transferred."""
 
     name: ClassVar[str] = "CONVERSATION_FOCUS_LOST"
     conversation_id: str

@@ -81,6 +81,12 @@ def _records(stream: IO[bytes], source: str, limit: int) -> Iterator[LogLine]:
         yield LogLine(number, value, source=source)
 
 
+def _open(name: str) -> IO[bytes]:
+    if name.endswith(".gz"):
+        return gzip.open(name, "rb")  # type: ignore[return-value] # a GzipFile is a binary IO
+    return open(name, "rb")  # the caller closes it
+
+
 def read_log(
     path_or_file: str | os.PathLike[str] | IO[bytes],
     *,
@@ -101,11 +107,7 @@ def read_log(
         yield from _records(sys.stdin.buffer, "<stdin>", max_line_bytes)
         return
     try:
-        stream: IO[bytes] = (
-            gzip.open(name, "rb")  # type: ignore[assignment] # GzipFile is a binary IO
-            if name.endswith(".gz")
-            else open(name, "rb")  # noqa: SIM115 - closed by the with below
-        )
+        stream = _open(name)
     except OSError as error:
         raise UnreadableLog(f"{name}: cannot open: {error.strerror or error}") from error
     with stream:

@@ -22,4 +22,4 @@ def test_readme_python_examples_run() -> None:
     namespace: dict[str, object] = {}
     for number, block in enumerate(python_blocks(), start=1):
         code = compile(block, f"README.md python block {number}", "exec")
-        exec(code, namespace)  # noqa: S102 - running our own documentation is the point
+        exec(code, namespace)  # running our own documentation is the point
