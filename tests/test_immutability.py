@@ -5,7 +5,7 @@ from __future__ import annotations
 import copy
 from collections.abc import Iterator
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
 import attrs
 import pytest
@@ -29,7 +29,7 @@ def reachable(value: object) -> Iterator[object]:
     """Every object reachable from ``value`` through attrs fields and pyrsistent collections."""
     yield value
     if attrs.has(type(value)):
-        for field in attrs.fields(type(value)):
+        for field in attrs.fields(cast(Any, type(value))):
             yield from reachable(getattr(value, field.name))
     elif isinstance(value, PMap):
         for key, item in value.items():
