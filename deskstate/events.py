@@ -163,11 +163,11 @@ Event: TypeAlias = (
 # --- member checks -------------------------------------------------------------------------------
 
 
-def _member(record: Mapping[str, object], member: str) -> object:
+def _member(record: Mapping[str, object], member: str, path: str | None = None) -> object:
     try:
         return record[member]
     except KeyError:
-        raise InvalidEvent(f"{member} is missing") from None
+        raise InvalidEvent(f"{path or member} is missing") from None
 
 
 def _identifier(record: Mapping[str, object], member: str) -> str:
@@ -190,7 +190,7 @@ def _integer(record: Mapping[str, object], member: str) -> int:
 
 
 def _string(record: Mapping[str, object], member: str, path: str | None = None) -> str:
-    value = _member(record, member)
+    value = _member(record, member, path)
     if isinstance(value, str):
         return str(value)
     raise InvalidEvent(f"{path or member} must be a string, got {found(value)}")

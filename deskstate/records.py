@@ -92,7 +92,10 @@ def open_record(record: object) -> OpenedRecord:
     ts = None if ts_value is None else parse_timestamp(ts_value)
     desk = _optional_string(record, "desk")
     origin = _optional_string(record, "origin")
-    event = parse_event_at(record["data"], ts, 2)
+    data = record["data"]
+    if not isinstance(data, Mapping):
+        raise InvalidEvent(f"data must be a JSON object (the event), got {found(data)}")
+    event = parse_event_at(data, ts, 2)
     check_ignored_depth(record, _ENVELOPE_MEMBERS, 1)
     return OpenedRecord(event, desk, origin)
 

@@ -322,7 +322,8 @@ def _on_unknown_event(state: DeskState, event: UnknownEvent) -> Step:
         "unknown-event",
         f"event {event.name!r} is not in the desk event catalogue: kept, with no effect",
     )
-    return Step(_commit(state, event), (anomaly,))
+    # No change but the version (SPEC §4): not even the clock, whatever its envelope said.
+    return Step(attrs.evolve(state, version=state.version + 1), (anomaly,))
 
 
 _HANDLERS: Final[dict[type[Event], _Handler]] = {
@@ -352,9 +353,18 @@ def step(state: DeskState, event: Event | Mapping[str, object]) -> Step:
         raise TypeError(f"step() needs a DeskState as its state, got {type(state).__name__}")
     handler = _HANDLERS.get(type(event))  # type: ignore[arg-type]
     if handler is None:
-        event = parse_event(event)
-        handler = _HANDLERS[type(event)]
+        handler, event = _resolve(event)
     return handler(state, event)
+
+
+def _resolve(event: object) -> tuple[_Handler, Event]:
+    """The handler for a raw mapping (parsed first) or an instance of a subclass of an event."""
+    for kind in type(event).__mro__:
+        handler = _HANDLERS.get(kind)
+        if handler is not None:
+            return handler, event  # type: ignore[return-value] # an instance of an event class
+    parsed = parse_event(event)
+    return _HANDLERS[type(parsed)], parsed
 
 
 def reduce(
@@ -363,7 +373,8 @@ def reduce(
     """Fold one event into ``state`` and return the next snapshot.
 
     Lenient by default: anomalies are applied as the SPEC says and dropped. With ``strict=True``
-    the first anomaly raises :class:`~deskstate.ProtocolError`, which carries it.
+    an event that raises anomalies raises :class:`~deskstate.ProtocolError`, which carries the
+    first of them (in the order :func:`step` gives them).
     """
     next_state, anomalies = step(state, event)
     if strict and anomalies:

@@ -143,8 +143,17 @@ def scan(
     A record that is reported rather than applied yields the desk unchanged, so indices stay
     aligned with records. Snapshots share structure, so keeping them all is cheap.
     """
-    state = initial if initial is not None else DeskState()
-    yield state
+    _origins(allowed_origins)  # refuse a bad argument now, not at the first record
+    return _snapshots(records, initial, strict, allowed_origins)
+
+
+def _snapshots(
+    records: Iterable[object],
+    initial: DeskState | None,
+    strict: bool,
+    allowed_origins: Iterable[str] | None,
+) -> Iterator[DeskState]:
+    yield initial if initial is not None else DeskState()
     for outcome in _outcomes(records, initial, strict, allowed_origins, by_desk=False):
         yield outcome.state
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from datetime import UTC, datetime, timedelta
 from typing import Final
 
@@ -32,11 +31,14 @@ def parse_timestamp(value: object, member: str = "ts") -> datetime:
                 f"{member} must carry an offset or Z, got {found(value)} "
                 "(a local time is ambiguous)"
             )
-        return moment.astimezone(UTC)
-    if isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value):
+        try:
+            return moment.astimezone(UTC)
+        except OverflowError:  # a date at the very edge of the calendar, moved past it
+            raise InvalidEvent(f"{member} is out of range, got {found(value)}") from None
+    if isinstance(value, int | float) and not isinstance(value, bool):
         try:
             return _EPOCH + timedelta(milliseconds=value)
-        except OverflowError:
+        except (OverflowError, ValueError):  # too large for a date, or not a finite number
             raise InvalidEvent(f"{member} is out of range, got {found(value)}") from None
     raise InvalidEvent(
         f"{member} must be an ISO-8601 timestamp or epoch milliseconds, got {found(value)}"
