@@ -83,12 +83,9 @@ def _where(source: str, anomaly: Anomaly) -> str:
     return source
 
 
-def _report(source: str, anomalies: Iterable[Anomaly]) -> int:
-    count = 0
+def _report(source: str, anomalies: Iterable[Anomaly]) -> None:
     for anomaly in anomalies:
         print(f"{_where(source, anomaly)}: {anomaly.kind}: {anomaly.message}", file=sys.stderr)
-        count += 1
-    return count
 
 
 def _fail(message: str) -> NoReturn:
