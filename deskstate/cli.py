@@ -109,10 +109,7 @@ def _replay(args: argparse.Namespace) -> int:
     try:
         desks = replay_desks(records, strict=args.strict, allowed_origins=origins)
     except ProtocolError as stop:
-        print(
-            f"{_where(source, stop.anomaly)}: {stop.anomaly.kind}: {stop.anomaly.message}",
-            file=sys.stderr,
-        )
+        _report(source, [stop.anomaly])
         print(f"{source}: stopped at the first anomaly (--strict)", file=sys.stderr)
         return EXIT_ANOMALIES
     except UnreadableLog as error:
