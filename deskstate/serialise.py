@@ -100,13 +100,14 @@ class _Reader:
     def fail(self, member: str, expected: str, value: object) -> InvalidSnapshot:
         return InvalidSnapshot(f"{self.where(member)} must be {expected}, got {found(value)}")
 
-    def string(self, member: str, *, optional: bool = False) -> Any:
+    def string(self, member: str, *, optional: bool = False, empty: bool = False) -> Any:
         value = self.get(member)
-        if isinstance(value, str) and value:
+        if isinstance(value, str) and (value or empty):
             return value
         if optional and value is None:
             return None
-        raise self.fail(member, "a non-empty string" + (" or null" if optional else ""), value)
+        expected = "a string" if empty else "a non-empty string"
+        raise self.fail(member, expected + (" or null" if optional else ""), value)
 
     def integer(self, member: str, *, optional: bool = False, minimum: int | None = None) -> Any:
         value = self.get(member)
@@ -144,7 +145,7 @@ def _message_from_dict(data: object, path: str) -> Message:
     read = _Reader(data, path)
     return Message(
         read.string("id"),
-        read.string("participant"),
+        read.string("participant", empty=True),  # any string the desk sent, as it sent it
         read.integer("project_id"),
         read.timestamp("at"),
     )

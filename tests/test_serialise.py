@@ -99,7 +99,7 @@ def without(path: list[str | int]) -> dict[str, Any]:
         (corrupt(["conversations", 0, "implicit"], 1), "conversations[0].implicit must be true or"),
         (
             corrupt(["conversations", 0, "messages", 1, "participant"], 3),
-            "conversations[0].messages[1].participant must be a non-empty string",
+            "conversations[0].messages[1].participant must be a string",
         ),
         (
             corrupt(["conversations", 0, "messages", 0, "at"], "yesterday"),
