@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from datetime import datetime
-from typing import ClassVar, Final, NamedTuple, TypeAlias
+from typing import ClassVar, Final, NamedTuple, TypeAlias, get_args
 
 import attrs
 from pyrsistent import PMap
@@ -19,6 +19,7 @@ from deskstate.errors import InvalidEvent
 from deskstate.timestamps import format_timestamp
 
 __all__ = [
+    "EVENT_CLASSES",
     "EVENT_PREFIX",
     "KNOWN_CHANNELS",
     "KNOWN_PARTICIPANTS",
@@ -158,6 +159,9 @@ Event: TypeAlias = (
     | ConversationMessageAdded
     | UnknownEvent
 )
+
+#: Every event class, the catalogue's and :class:`UnknownEvent`.
+EVENT_CLASSES: Final[tuple[type[Event], ...]] = get_args(Event)
 
 
 # --- member checks -------------------------------------------------------------------------------

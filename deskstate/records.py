@@ -13,20 +13,7 @@ import attrs
 
 from deskstate._json import found
 from deskstate.errors import InvalidEvent
-from deskstate.events import (
-    AvailabilityUpdated,
-    ConversationAdded,
-    ConversationFocused,
-    ConversationFocusLost,
-    ConversationMessageAdded,
-    ConversationRemoved,
-    ConversationStateBoxClicked,
-    ConversationVisitorUpdated,
-    Event,
-    UnknownEvent,
-    check_ignored_depth,
-    parse_event_at,
-)
+from deskstate.events import EVENT_CLASSES, Event, check_ignored_depth, parse_event_at
 from deskstate.timestamps import parse_timestamp
 
 __all__ = ["DEFAULT_ORIGINS", "LogLine", "OpenedRecord", "open_record"]
@@ -34,17 +21,6 @@ __all__ = ["DEFAULT_ORIGINS", "LogLine", "OpenedRecord", "open_record"]
 #: The origins the iAdvize desk is served from: a record from any other page is not applied.
 DEFAULT_ORIGINS: Final = frozenset({"https://ha.iadvize.com", "https://sd.iadvize.com"})
 
-_EVENT_TYPES: Final = (
-    ConversationAdded,
-    ConversationFocused,
-    ConversationFocusLost,
-    ConversationStateBoxClicked,
-    ConversationRemoved,
-    ConversationVisitorUpdated,
-    AvailabilityUpdated,
-    ConversationMessageAdded,
-    UnknownEvent,
-)
 _ENVELOPE_MEMBERS: Final = frozenset({"data", "ts", "desk", "origin"})
 
 
@@ -82,7 +58,7 @@ def open_record(record: object) -> OpenedRecord:
     Raises :class:`~deskstate.InvalidEvent` naming the member at fault when the record is neither,
     when the envelope's ``ts``, ``desk`` or ``origin`` is malformed, or when its event is invalid.
     """
-    if isinstance(record, _EVENT_TYPES):
+    if isinstance(record, EVENT_CLASSES):
         return OpenedRecord(record, None, None)
     if not isinstance(record, Mapping):
         raise InvalidEvent(f"a record must be a JSON object, got {found(record)}")
