@@ -132,6 +132,17 @@ _WRONG_VALUES: Final[dict[str, st.SearchStrategy[object]]] = {
     "visitor": _bad_visitors,
     "availabilities": _bad_availabilities,
 }
+#: Log lines a desk capture can leave behind, handed over as text instead of a parsed object.
+_broken_json_text: Final = st.sampled_from(
+    (
+        '{"event": "com.iadvize.desk.CONVERSATION_ADDED", "conversationId": "c1", ',
+        '{"event": "com.iadvize.desk.CONVERSATION_FOCUSED", "conversationId": "c1"}',
+        "{'event': 'com.iadvize.desk.CONVERSATION_REMOVED'}",
+        "",
+        "null",
+        "[{}]",
+    )
+) | st.text(max_size=30)
 _catalogue_records: Final = st.one_of(*(_record(name) for name in _REQUIRED))
 _deep: Final = st.integers(MAX_RECORD_DEPTH, MAX_RECORD_DEPTH + 60).map(_nested)
 
@@ -139,7 +150,8 @@ _deep: Final = st.integers(MAX_RECORD_DEPTH, MAX_RECORD_DEPTH + 60).map(_nested)
 def invalid_records() -> st.SearchStrategy[object]:
     """Malformed records, each of which :func:`~deskstate.parse_event` refuses with InvalidEvent.
 
-    Python objects, not JSON text: values that are not objects at all; records without a string
+    Python objects: values that are not objects at all (JSON text, broken or not, among them: a
+    record is parsed JSON, never its text); records without a string
     ``event``; catalogue events with a member missing or of the wrong type (a string for an
     integer, ``true`` for an integer, ids of 0 or 257 characters, a visitor that is not an object
     or nests deeper than 32 levels or holds a value JSON cannot carry, an availability list that is
@@ -158,6 +170,7 @@ def invalid_records() -> st.SearchStrategy[object]:
     ]
     return st.one_of(
         _non_strings,
+        _broken_json_text,
         st.sets(st.integers(), max_size=2),
         st.builds(_replaced, raw_events(), st.just("event"), _non_strings),
         *missing,
