@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from deskstate import DeskState, Event, reduce
@@ -69,6 +69,3 @@ def fold(*events: Mapping[str, Any] | Event, start: DeskState | None = None) -> 
         state = reduce(state, event)
     return state
 
-
-def fold_all(events: Iterable[Mapping[str, Any] | Event]) -> DeskState:
-    return fold(*events)
