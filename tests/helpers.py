@@ -68,4 +68,3 @@ def fold(*events: Mapping[str, Any] | Event, start: DeskState | None = None) -> 
     for event in events:
         state = reduce(state, event)
     return state
-
