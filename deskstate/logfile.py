@@ -55,7 +55,7 @@ def _records(stream: IO[bytes], source: str, limit: int) -> Iterator[LogLine]:
             yield LogLine(number, error=f"line is longer than {limit} bytes", source=source)
             continue
         content = raw.removeprefix(_BOM) if number == 1 else raw
-        if not content.strip():
+        if not content or content.isspace():  # blank: no copy of the line to tell
             continue
         try:
             text = content.decode("utf-8")
