@@ -16,7 +16,6 @@ from pyrsistent import PMap
 
 from deskstate._json import MAX_RECORD_DEPTH, Frozen, check_depth, found, freeze, thaw
 from deskstate.errors import InvalidEvent
-from deskstate.timestamps import format_timestamp
 
 __all__ = [
     "EVENT_CLASSES",
@@ -39,7 +38,6 @@ __all__ = [
     "Event",
     "UnknownEvent",
     "parse_event",
-    "to_record",
     "to_wire",
 ]
 
@@ -353,11 +351,3 @@ def to_wire(event: Event) -> dict[str, object]:
     if isinstance(event, ConversationVisitorUpdated):
         wire["visitor"] = thaw(event.visitor)
     return wire
-
-
-def to_record(event: Event) -> dict[str, object]:
-    """Return ``event`` as a log record: an envelope when it carries a timestamp, else bare."""
-    wire = to_wire(event)
-    if event.ts is None:
-        return wire
-    return {"data": wire, "ts": format_timestamp(event.ts)}

@@ -78,9 +78,8 @@ def open_record(record: object) -> OpenedRecord:
 
 def desk_of(record: object) -> str | None:
     """The desk an unreadable record names, if it names one at all (to file its report there)."""
-    value = record.value if isinstance(record, LogLine) else record
-    if isinstance(value, Mapping) and "event" not in value:
-        desk = value.get("desk")
+    if isinstance(record, Mapping) and "event" not in record:
+        desk = record.get("desk")
         if isinstance(desk, str) and desk:
             return desk
     return None
