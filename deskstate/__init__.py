@@ -2,7 +2,8 @@
 
 The core is pure: :func:`step` and :func:`reduce` fold one event into a :class:`DeskState`,
 :func:`replay` and :func:`scan` fold many, :mod:`deskstate.query` answers questions about a
-snapshot, and :func:`to_dict` / :func:`from_dict` give it a versioned JSON form.
+snapshot, :func:`diff` says what changed between two, and :func:`to_dict` / :func:`from_dict` give
+it a versioned JSON form.
 """
 
 from deskstate.anomaly import ANOMALY_KINDS, Anomaly, AnomalyKind
@@ -27,46 +28,76 @@ from deskstate.events import (
     UnknownEvent,
     parse_event,
 )
+from deskstate.facts import (
+    FACT_KINDS,
+    AvailabilityChanged,
+    ConversationClosed,
+    ConversationOpened,
+    ConversationReopened,
+    Fact,
+    FactKind,
+    FocusMoved,
+    MessageAppended,
+    StateBoxClicked,
+    UnreadChanged,
+    VisitorChanged,
+    diff,
+)
 from deskstate.logfile import read_log
 from deskstate.records import DEFAULT_ORIGINS, LogLine
 from deskstate.reducer import Step, reduce, step
-from deskstate.replay import Replay, replay, replay_desks, scan
+from deskstate.replay import Replay, ReplayStep, replay, replay_desks, replay_steps, scan
 from deskstate.serialise import from_dict, to_dict
 from deskstate.state import Conversation, DeskState, Message
 
 __all__ = [
     "ANOMALY_KINDS",
     "DEFAULT_ORIGINS",
+    "FACT_KINDS",
     "Anomaly",
     "AnomalyKind",
+    "AvailabilityChanged",
     "AvailabilityUpdated",
     "ChannelStatus",
     "Conversation",
     "ConversationAdded",
+    "ConversationClosed",
     "ConversationFocusLost",
     "ConversationFocused",
     "ConversationMessageAdded",
+    "ConversationOpened",
     "ConversationRemoved",
+    "ConversationReopened",
     "ConversationStateBoxClicked",
     "ConversationVisitorUpdated",
     "DeskState",
     "DeskStateError",
     "Event",
+    "Fact",
+    "FactKind",
+    "FocusMoved",
     "InvalidEvent",
     "InvalidSnapshot",
     "LogLine",
     "Message",
+    "MessageAppended",
     "ProtocolError",
     "Replay",
+    "ReplayStep",
+    "StateBoxClicked",
     "Step",
     "UnknownEvent",
+    "UnreadChanged",
     "UnreadableLog",
+    "VisitorChanged",
+    "diff",
     "from_dict",
     "parse_event",
     "read_log",
     "reduce",
     "replay",
     "replay_desks",
+    "replay_steps",
     "scan",
     "step",
     "to_dict",

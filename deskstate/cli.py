@@ -1,68 +1,61 @@
-"""The ``deskstate`` command line: replay a desk log and show the desk it leads to.
+"""The ``deskstate`` command line: replay, check, count, diff and generate desk logs.
 
-Exit status: 0 done, 1 a ``--strict`` replay stopped at an anomaly, 2 bad usage or unreadable input.
-Anomalies go to standard error as ``FILE:LINE: KIND: MESSAGE``.
+Exit status: 0 done, 1 anomalies found where the command checks for them (``check``, or a
+``--strict`` replay that stopped), 2 bad usage or unreadable input. Anomalies go to standard error
+as ``FILE:LINE: KIND: MESSAGE``. Human output is drawn with rich; ``--json`` output is plain JSON.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import gzip
 import itertools
 import json
+import os
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from importlib import resources
-from typing import Final, NoReturn
+from typing import IO, TYPE_CHECKING, Final, NamedTuple, NoReturn, TypeVar
 
-from deskstate.anomaly import Anomaly
+from deskstate.anomaly import ANOMALY_KINDS, Anomaly
 from deskstate.errors import ProtocolError, UnreadableLog
+from deskstate.facts import diff
+from deskstate.generate import generate
 from deskstate.logfile import read_log
 from deskstate.records import DEFAULT_ORIGINS
-from deskstate.replay import Replay, replay_desks
+from deskstate.replay import Replay, replay_desks, replay_steps
 from deskstate.serialise import to_dict
 from deskstate.state import DeskState
+from deskstate.stats import collect_stats, total_stats
+
+if TYPE_CHECKING:
+    from rich.console import Console
 
 __all__ = ["main"]
+
+_T = TypeVar("_T")
 
 EXIT_OK: Final = 0
 EXIT_ANOMALIES: Final = 1
 EXIT_USAGE: Final = 2
 
 _EXAMPLE: Final = "example.jsonl"
+#: Logs smaller than this read in a blink: no progress bar for them.
+_PROGRESS_MIN_BYTES: Final = 1024 * 1024
+#: How many lines of each anomaly kind ``check`` names.
+_FIRST_LINES: Final = 5
 
 
 class _UsageError(Exception):
     """Bad usage or unreadable input, reported on standard error with exit status 2."""
 
 
-def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="deskstate",
-        description="Replay iAdvize desk event logs into snapshots of the desk.",
-    )
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    replay = commands.add_parser(
-        "replay",
-        help="print the desk after a log (or after its first N records)",
-        description="Replay a JSON Lines log of desk events (plain or .gz, '-' for stdin) and "
-        "print the desk it leads to. With no LOG, replays the bundled example session.",
-    )
-    replay.add_argument("log", nargs="?", metavar="LOG", help="the log to replay")
-    replay.add_argument("--example", action="store_true", help="replay the bundled example session")
-    replay.add_argument("--at", type=_count, metavar="N", help="stop after the first N records")
-    replay.add_argument("--json", action="store_true", help="print the snapshot as JSON")
-    replay.add_argument(
-        "--strict", action="store_true", help="stop at the first anomaly (exit status 1)"
-    )
-    replay.add_argument("--desk", metavar="KEY", help="show only this desk of the log")
-    replay.add_argument(
-        "--allow-origin",
-        action="append",
-        metavar="ORIGIN",
-        help="accept records from this page origin (repeatable; replaces the default "
-        f"{', '.join(sorted(DEFAULT_ORIGINS))})",
-    )
-    return parser
+def _fail(message: str) -> NoReturn:
+    raise _UsageError(message)
+
+
+# --- arguments ------------------------------------------------------------------------------------
 
 
 def _count(text: str) -> int:
@@ -73,6 +66,175 @@ def _count(text: str) -> int:
     if value < 0:
         raise argparse.ArgumentTypeError(f"must be 0 or more, got {value}")
     return value
+
+
+def _positive(text: str) -> int:
+    value = _count(text)
+    if value == 0:
+        raise argparse.ArgumentTypeError("must be 1 or more, got 0")
+    return value
+
+
+def _share(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a number from 0 to 1, got {text!r}") from None
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"must be a number from 0 to 1, got {value}")
+    return value
+
+
+def _log_options() -> argparse.ArgumentParser:
+    """The options of every command that reads a log."""
+    options = argparse.ArgumentParser(add_help=False)
+    options.add_argument(
+        "log",
+        nargs="?",
+        metavar="LOG",
+        help="JSON Lines or JSON array, plain or gzip, '-' for stdin "
+        "(default: the bundled example session)",
+    )
+    options.add_argument("--example", action="store_true", help="read the bundled example session")
+    options.add_argument(
+        "--allow-origin",
+        action="append",
+        metavar="ORIGIN",
+        help="accept records from this page origin (repeatable; replaces the default "
+        f"{', '.join(sorted(DEFAULT_ORIGINS))})",
+    )
+    return options
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="deskstate",
+        description="Replay iAdvize desk event logs into snapshots of the desk.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    log = _log_options()
+
+    replay = commands.add_parser(
+        "replay",
+        parents=[log],
+        help="print the desk after a log (or after its first N records)",
+        description="Replay a desk log and print the desk it leads to.",
+    )
+    replay.add_argument("--at", type=_count, metavar="N", help="stop after the first N records")
+    replay.add_argument("--json", action="store_true", help="print the snapshot as JSON")
+    replay.add_argument(
+        "--strict", action="store_true", help="stop at the first anomaly (exit status 1)"
+    )
+    replay.add_argument("--desk", metavar="KEY", help="show only this desk of the log")
+    replay.set_defaults(run=_replay)
+
+    check = commands.add_parser(
+        "check",
+        parents=[log],
+        help="validate a log: anomalies per kind, with where they occur (exit 1 when any)",
+        description="Replay a log and report every anomaly; exit status 1 when there is any.",
+    )
+    check.add_argument("--json", action="store_true", help="print the summary as JSON")
+    check.set_defaults(run=_check)
+
+    stats = commands.add_parser(
+        "stats",
+        parents=[log],
+        help="events per type, conversations, most open at once, messages, per desk",
+        description="Count what a log holds, per desk and in all.",
+    )
+    stats.add_argument("--json", action="store_true", help="print the statistics as JSON")
+    stats.add_argument("--desk", metavar="KEY", help="count only this desk of the log")
+    stats.set_defaults(run=_stats)
+
+    changes = commands.add_parser(
+        "diff",
+        parents=[log],
+        help="what changed between the desk after N records and after M",
+        description="Print what changed on each desk between the desk after the first N "
+        "records of the log and the desk after the first M.",
+    )
+    changes.add_argument("--from", dest="start", type=_count, required=True, metavar="N")
+    changes.add_argument("--to", dest="end", type=_count, required=True, metavar="M")
+    changes.add_argument("--json", action="store_true", help="print the facts as JSON")
+    changes.add_argument("--desk", metavar="KEY", help="only this desk of the log")
+    changes.set_defaults(run=_diff)
+
+    make = commands.add_parser(
+        "generate",
+        help="write a realistic synthetic desk log (JSON Lines)",
+        description="Write a realistic, protocol-valid synthetic desk log, the same for the "
+        "same options. With --chaos, a share P of the records is made anomalous, cycling "
+        "through every anomaly kind.",
+    )
+    make.add_argument("--events", type=_count, required=True, metavar="N", help="records to write")
+    make.add_argument("--seed", type=_count, default=0, metavar="S", help="random seed (default 0)")
+    make.add_argument(
+        "--open", type=_positive, default=8, metavar="K", help="most conversations open per desk"
+    )
+    make.add_argument("--desks", type=_positive, default=1, metavar="D", help="desks interleaved")
+    make.add_argument(
+        "--chaos", type=_share, default=0.0, metavar="P", help="share of anomalous records"
+    )
+    make.add_argument(
+        "--out", metavar="FILE", help="write here (gzip when it ends in .gz) instead of stdout"
+    )
+    make.set_defaults(run=_generate)
+    return parser
+
+
+# --- reading a log --------------------------------------------------------------------------------
+
+
+class _Log(NamedTuple):
+    """A log being read: the name its reports give, and its records."""
+
+    source: str
+    records: Iterable[object]
+
+
+@contextlib.contextmanager
+def _progress_bar(path: str) -> Iterator[Callable[[int], None] | None]:
+    """A progress bar on standard error for a long log, when it is a terminal; else nothing."""
+    try:
+        total = os.path.getsize(path)
+    except OSError:
+        total = 0  # not a regular file we can measure: reading will say what is wrong
+    if path == "-" or total < _PROGRESS_MIN_BYTES or not sys.stderr.isatty():
+        yield None
+        return
+    from rich.console import Console  # noqa: PLC0415 - only a terminal pays for rich here
+    from rich.progress import (  # noqa: PLC0415
+        BarColumn,
+        DownloadColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
+    columns = (TextColumn("reading"), BarColumn(), DownloadColumn(), TimeRemainingColumn())
+    with Progress(*columns, console=Console(stderr=True), transient=True) as progress:
+        task = progress.add_task(path, total=total)
+        progress.refresh()
+        yield lambda done: progress.update(task, completed=done)
+
+
+@contextlib.contextmanager
+def _reading(args: argparse.Namespace) -> Iterator[_Log]:
+    """Open the log the arguments name (the bundled example by default), with a progress bar."""
+    if args.log is not None and args.example:
+        _fail("give a LOG or --example, not both")
+    if args.log is None:
+        example = resources.files("deskstate").joinpath("data", _EXAMPLE)
+        with example.open("rb") as stream:
+            yield _Log(f"<example {_EXAMPLE}>", read_log(stream))
+        return
+    with _progress_bar(args.log) as progress:
+        yield _Log(args.log, read_log(args.log, progress=progress))
+
+
+def _origins(args: argparse.Namespace) -> frozenset[str]:
+    return DEFAULT_ORIGINS if args.allow_origin is None else frozenset(args.allow_origin)
 
 
 def _where(source: str, anomaly: Anomaly) -> str:
@@ -88,83 +250,218 @@ def _report(source: str, anomalies: Iterable[Anomaly]) -> None:
         print(f"{_where(source, anomaly)}: {anomaly.kind}: {anomaly.message}", file=sys.stderr)
 
 
-def _fail(message: str) -> NoReturn:
-    raise _UsageError(message)
+def _desk_keys(desks: Iterable[str | None]) -> str:
+    return ", ".join(sorted(repr(key) for key in desks if key is not None)) or "none"
+
+
+def _only_desk(found: dict[str | None, _T], desk: str | None) -> dict[str | None, _T]:
+    """``found`` narrowed to ``desk`` when one is asked for (exit 2 when the log lacks it)."""
+    if desk is None:
+        return found
+    if desk not in found:
+        _fail(f"no desk {desk!r} in this log (desks: {_desk_keys(found)})")
+    return {desk: found[desk]}
+
+
+def _print_json(value: object) -> None:
+    print(json.dumps(value, indent=2, ensure_ascii=False))
+
+
+def _console() -> Console:
+    from rich.console import Console  # noqa: PLC0415 - keeps `--json` free of rich
+
+    # Piped output goes to files and tools, not to a narrow window: give the tables room.
+    return Console(width=None if sys.stdout.isatty() else 120)
+
+
+# --- the commands ---------------------------------------------------------------------------------
 
 
 def _replay(args: argparse.Namespace) -> int:
-    if args.log is not None and args.example:
-        _fail("give a LOG or --example, not both")
-    if args.log is None:
-        source = f"<example {_EXAMPLE}>"
-        records: Iterable[object] = read_log(
-            resources.files("deskstate").joinpath("data", _EXAMPLE).open("rb")
-        )
-    else:
-        source = args.log
-        records = read_log(args.log)
-    if args.at is not None:
-        records = itertools.islice(records, args.at)
-    origins = DEFAULT_ORIGINS if args.allow_origin is None else frozenset(args.allow_origin)
-    try:
-        desks = replay_desks(records, strict=args.strict, allowed_origins=origins)
-    except ProtocolError as stop:
-        _report(source, [stop.anomaly])
-        print(f"{source}: stopped at the first anomaly (--strict)", file=sys.stderr)
+    with _reading(args) as log:
+        records = log.records
+        if args.at is not None:
+            records = itertools.islice(records, args.at)
+        try:
+            desks = replay_desks(records, strict=args.strict, allowed_origins=_origins(args))
+        except ProtocolError as stop:
+            stopped: Anomaly | None = stop.anomaly
+        else:
+            stopped = None
+    if stopped is not None:
+        _report(log.source, [stopped])
+        print(f"{log.source}: stopped at the first anomaly (--strict)", file=sys.stderr)
         return EXIT_ANOMALIES
-    except UnreadableLog as error:
-        _fail(str(error))
-    chosen = _choose(desks, args.desk, args.json)
+    chosen = _only_desk(desks, args.desk) if desks else {None: Replay(DeskState(), (), 0)}
+    if args.json and len(chosen) > 1:
+        _fail(
+            f"this log interleaves {len(chosen)} desks ({_desk_keys(chosen)}): "
+            "choose one with --desk"
+        )
     for replay in chosen.values():
-        _report(source, replay.anomalies)
+        _report(log.source, replay.anomalies)
     if args.json:
         (replay,) = chosen.values()
-        print(json.dumps(to_dict(replay.state), indent=2, ensure_ascii=False))
-    else:
-        _print_desks(chosen)
+        _print_json(to_dict(replay.state))
+        return EXIT_OK
+    from deskstate.render import render_desk  # noqa: PLC0415 - keeps `--json` free of rich
+
+    console = _console()
+    for key, replay in chosen.items():
+        console.print(render_desk(replay.state, None if key is None else f"Desk {key}"))
+        if replay.anomalies:
+            console.print(
+                f"[yellow]{len(replay.anomalies)} anomalies reported on standard error[/]"
+            )
+        console.print()
     return EXIT_OK
 
 
-def _choose(
-    desks: dict[str | None, Replay], desk: str | None, as_json: bool
-) -> dict[str | None, Replay]:
-    if desk is not None:
-        if desk not in desks:
-            known = ", ".join(sorted(repr(key) for key in desks if key is not None)) or "none"
-            _fail(f"no desk {desk!r} in this log (desks: {known})")
-        return {desk: desks[desk]}
-    if not desks:
-        return {None: Replay(DeskState(), (), 0)}
-    if as_json and len(desks) > 1:
-        keys = ", ".join(sorted(repr(key) for key in desks if key is not None))
-        _fail(f"this log interleaves {len(desks)} desks ({keys}): choose one with --desk")
-    return desks
+def _check(args: argparse.Namespace) -> int:
+    with _reading(args) as log:
+        anomalies: list[Anomaly] = []
+        records = 0
+        for step in replay_steps(log.records, allowed_origins=_origins(args)):
+            records += 1
+            anomalies.extend(step.anomalies)
+    _report(log.source, anomalies)
+    summary = _summarise(anomalies)
+    if args.json:
+        _print_json({"log": log.source, "records": records, "anomalies": summary})
+    else:
+        from deskstate.render import render_check  # noqa: PLC0415
+
+        _console().print(render_check(log.source, records, summary))
+    return EXIT_ANOMALIES if anomalies else EXIT_OK
 
 
-def _print_desks(desks: dict[str | None, Replay]) -> None:
-    from rich.console import Console  # noqa: PLC0415 - keeps `--json` free of rich
+def _summarise(anomalies: Iterable[Anomaly]) -> dict[str, dict[str, object]]:
+    """Per anomaly kind, in the SPEC's order: how many, and the first lines (or records) named."""
+    counts: dict[str, int] = {}
+    first: dict[str, list[int | None]] = {}
+    for anomaly in anomalies:
+        counts[anomaly.kind] = counts.get(anomaly.kind, 0) + 1
+        where = first.setdefault(anomaly.kind, [])
+        if len(where) < _FIRST_LINES:
+            where.append(anomaly.line if anomaly.line is not None else anomaly.index)
+    return {
+        kind: {"count": counts[kind], "first_lines": first[kind]}
+        for kind in ANOMALY_KINDS
+        if kind in counts
+    }
 
-    from deskstate.render import render_desk  # noqa: PLC0415
 
-    # Piped output goes to files and tools, not to a narrow window: give the table room.
-    console = Console(width=None if sys.stdout.isatty() else 120)
-    for key, replay in desks.items():
-        title = f"Desk {key}" if key is not None else None
-        console.print(render_desk(replay.state, title))
-        anomalies = len(replay.anomalies)
-        if anomalies:
-            console.print(f"[yellow]{anomalies} anomalies reported on standard error[/]")
-        console.print()
+def _stats(args: argparse.Namespace) -> int:
+    with _reading(args) as log:
+        per_desk = collect_stats(replay_steps(log.records, allowed_origins=_origins(args)))
+    per_desk = _only_desk(per_desk, args.desk)
+    total = total_stats(per_desk)
+    if args.json:
+        _print_json(
+            {
+                "log": log.source,
+                "desks": {str(key): stats.to_dict() for key, stats in per_desk.items()},
+                "total": total.to_dict(),
+            }
+        )
+    else:
+        from deskstate.render import render_stats  # noqa: PLC0415
+
+        _console().print(render_stats(per_desk, total))
+    return EXIT_OK
+
+
+def _diff(args: argparse.Namespace) -> int:
+    if args.start > args.end:
+        _fail(f"--from {args.start} comes after --to {args.end}: give the earlier record first")
+    before: dict[str | None, DeskState] = {}
+    after: dict[str | None, DeskState] = {}
+    with _reading(args) as log:
+        read = 0
+        steps = replay_steps(
+            itertools.islice(log.records, args.end), allowed_origins=_origins(args)
+        )
+        for read, step in enumerate(steps, start=1):
+            after[step.desk] = step.state
+            if read == args.start:
+                before = dict(after)
+    if read < args.end:
+        print(
+            f"deskstate: {log.source} has {read} records: showing the desk after all of them",
+            file=sys.stderr,
+        )
+    empty = DeskState()
+    changed = {
+        desk: diff(before.get(desk, empty), state)
+        for desk, state in _only_desk(after, args.desk).items()
+    }
+    if args.json:
+        _print_json(
+            {
+                "log": log.source,
+                "from": args.start,
+                "to": min(args.end, read),
+                "desks": [
+                    {"desk": desk, "facts": [fact.to_dict() for fact in facts]}
+                    for desk, facts in changed.items()
+                ],
+            }
+        )
+        return EXIT_OK
+    console = _console()
+    for desk, facts in changed.items():
+        if desk is not None:
+            console.print(f"[bold underline]Desk {desk}[/]")
+        for fact in facts:
+            console.print(f"  {fact.describe()}", markup=False, highlight=False)
+        if not facts:
+            console.print("  nothing changed", style="dim")
+    return EXIT_OK
+
+
+def _generate(args: argparse.Namespace) -> int:
+    records = generate(
+        args.events, seed=args.seed, max_open=args.open, desks=args.desks, chaos=args.chaos
+    )
+    if args.out is None:
+        _write_lines(records, sys.stdout)
+        return EXIT_OK
+    try:
+        with _open_out(args.out) as stream:
+            _write_lines(records, stream)
+    except OSError as error:
+        _fail(f"{args.out}: cannot write: {error.strerror or error}")
+    return EXIT_OK
+
+
+def _open_out(path: str) -> IO[str]:
+    if path.endswith(".gz"):
+        return gzip.open(path, "wt", encoding="utf-8")
+    return open(path, "w", encoding="utf-8")  # the caller closes it
+
+
+def _write_lines(records: Iterable[object], stream: IO[str]) -> None:
+    encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+    stream.writelines(encode(record) + "\n" for record in records)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line with ``argv`` (default: ``sys.argv[1:]``); return the exit status."""
     args = _parser().parse_args(argv)
     try:
-        return _replay(args)
+        status: int = args.run(args)
     except _UsageError as error:
         print(f"deskstate: {error}", file=sys.stderr)
         return EXIT_USAGE
+    except UnreadableLog as error:
+        print(f"deskstate: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except BrokenPipeError:
+        # The reader went away (`deskstate generate ... | head`): not an error of ours.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_OK
+    return status
 
 
 if __name__ == "__main__":

@@ -5,7 +5,7 @@ An edge of the library (it imports rich); the core never imports it.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 
 from rich import box
 from rich.console import Group, RenderableType
@@ -14,9 +14,10 @@ from rich.text import Text
 
 from deskstate import query
 from deskstate.state import Conversation, DeskState
+from deskstate.stats import DeskStats
 from deskstate.timestamps import format_timestamp
 
-__all__ = ["render_desk", "visitor_name"]
+__all__ = ["render_check", "render_desk", "render_stats", "visitor_name"]
 
 _STATUS_STYLES = {"AVAILABLE": "green", "UNAVAILABLE": "red", "UNAVAILABLE_FORCED": "yellow"}
 _PARTICIPANTS = ("Visitor", "Professional", "Expert")
@@ -106,4 +107,65 @@ def render_desk(state: DeskState, title: str | None = None) -> RenderableType:
     else:
         parts.append(_conversations_table(state))
     parts.extend(_summary(state))
+    return Group(*parts)
+
+
+def render_check(
+    source: str, records: int, summary: Mapping[str, Mapping[str, object]]
+) -> RenderableType:
+    """Return a renderable of a ``check`` summary: anomalies per kind, with their first lines."""
+    if not summary:
+        return Text(f"{source}: {records} records, no anomaly", style="green")
+    table = Table(title=f"{source}: {records} records", title_justify="left", box=box.SIMPLE_HEAD)
+    table.add_column("anomaly")
+    table.add_column("count", justify="right")
+    table.add_column("first lines")
+    for kind, entry in summary.items():
+        lines = entry["first_lines"]
+        assert isinstance(lines, list)
+        count = entry["count"]
+        shown = ", ".join("-" if line is None else str(line) for line in lines)
+        more = ", ..." if isinstance(count, int) and count > len(lines) else ""
+        table.add_row(Text(kind, style="yellow"), str(count), shown + more)
+    return table
+
+
+def _tally(counts: Mapping[str, int]) -> str:
+    return ", ".join(f"{name} {count}" for name, count in sorted(counts.items())) or "-"
+
+
+def render_stats(per_desk: Mapping[str | None, DeskStats], total: DeskStats) -> RenderableType:
+    """Return a renderable of ``stats``: one row per desk, a total row, then events per type."""
+    table = Table(title="Desks", title_justify="left", box=box.SIMPLE_HEAD, show_footer=False)
+    table.add_column("desk")
+    table.add_column("records", justify="right")
+    table.add_column("conversations", justify="right")
+    table.add_column("most open", justify="right")
+    table.add_column("open at end", justify="right")
+    table.add_column("messages V/P/E", justify="right")
+    table.add_column("anomalies", justify="right")
+    rows = [*((str(desk) if desk is not None else "-", stats) for desk, stats in per_desk.items())]
+    if len(per_desk) > 1:
+        rows.append(("all desks", total))
+    for position, (name, stats) in enumerate(rows):
+        messages = "/".join(str(stats.messages.get(kind, 0)) for kind in _PARTICIPANTS)
+        table.add_row(
+            name,
+            str(stats.records),
+            str(stats.conversations),
+            str(stats.most_open),
+            str(stats.open_at_end),
+            messages,
+            str(sum(stats.anomalies.values())),
+            style="bold" if position == len(per_desk) else None,
+            end_section=position == len(per_desk) - 1,
+        )
+    events = Table(title="Events applied, per type", title_justify="left", box=box.SIMPLE_HEAD)
+    events.add_column("event")
+    events.add_column("count", justify="right")
+    for name, count in sorted(total.events.items(), key=lambda item: (-item[1], item[0])):
+        events.add_row(name, str(count))
+    parts: list[RenderableType] = [table, events]
+    if total.anomalies:
+        parts.append(Text.assemble(("Anomalies: ", "bold"), _tally(total.anomalies)))
     return Group(*parts)

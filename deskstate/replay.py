@@ -14,11 +14,12 @@ import attrs
 
 from deskstate.anomaly import Anomaly
 from deskstate.errors import InvalidEvent, ProtocolError
+from deskstate.events import Event
 from deskstate.records import DEFAULT_ORIGINS, LogLine, desk_of, open_record
 from deskstate.reducer import step
 from deskstate.state import DeskState
 
-__all__ = ["Replay", "replay", "replay_desks", "scan"]
+__all__ = ["Replay", "ReplayStep", "replay", "replay_desks", "replay_steps", "scan"]
 
 
 @attrs.frozen
@@ -30,10 +31,19 @@ class Replay:
     count: int
 
 
-class _Outcome(NamedTuple):
-    """What became of one record: the desk it belongs to, the next snapshot, its anomalies."""
+class ReplayStep(NamedTuple):
+    """What became of one record in a replay.
 
+    ``index`` is the 0-based record index and ``line`` its file line (or ``None``); ``desk`` the
+    desk it was filed under; ``event`` the event applied, or ``None`` when the record was reported
+    instead (``invalid-event``, ``foreign-origin``); ``state`` that desk's snapshot after it;
+    ``anomalies`` what it raised.
+    """
+
+    index: int  # type: ignore[assignment] # shadows tuple.index, as Anomaly.index is named
+    line: int | None
     desk: str | None
+    event: Event | None
     state: DeskState
     anomalies: tuple[Anomaly, ...]
 
@@ -56,7 +66,7 @@ def _apply(
     index: int,
     origins: frozenset[str] | None,
     by_desk: bool,
-) -> _Outcome:
+) -> ReplayStep:
     """Apply one record to the snapshot of its desk (in ``states``), or report why not."""
     line = None
     value = record
@@ -69,7 +79,7 @@ def _apply(
     except InvalidEvent as error:
         key = desk_of(value) if by_desk else None
         anomaly = Anomaly("invalid-event", str(error), None, index, line)
-        return _Outcome(key, states.get(key, start), (anomaly,))
+        return ReplayStep(index, line, key, None, states.get(key, start), (anomaly,))
     key = desk if by_desk else None
     state = states.get(key, start)
     if origins is not None and origin is not None and origin not in origins:
@@ -81,22 +91,39 @@ def _apply(
             index,
             line,
         )
-        return _Outcome(key, state, (anomaly,))
+        return ReplayStep(index, line, key, None, state, (anomaly,))
     state, anomalies = step(state, event)
     if anomalies:
         anomalies = tuple(anomaly.located(index, line) for anomaly in anomalies)
-    return _Outcome(key, state, anomalies)
+    return ReplayStep(index, line, key, event, state, anomalies)
 
 
-def _outcomes(
+def replay_steps(
+    records: Iterable[object],
+    *,
+    initial: DeskState | None = None,
+    strict: bool = False,
+    allowed_origins: Iterable[str] | None = DEFAULT_ORIGINS,
+    by_desk: bool = True,
+) -> Iterator[ReplayStep]:
+    """Replay ``records`` one :class:`ReplayStep` at a time: the building block of the others.
+
+    With ``by_desk`` (the default) each record is applied to the snapshot of its envelope's
+    ``desk``, as :func:`replay_desks` does; without it, all records fold into one desk, as
+    :func:`replay` does. The options are those of :func:`replay`. Memory stays flat: only the
+    latest snapshot of each desk is kept.
+    """
+    origins = _origins(allowed_origins)  # refuse a bad argument now, not at the first record
+    return _steps(records, initial, strict, origins, by_desk)
+
+
+def _steps(
     records: Iterable[object],
     initial: DeskState | None,
     strict: bool,
-    allowed_origins: Iterable[str] | None,
-    *,
+    origins: frozenset[str] | None,
     by_desk: bool,
-) -> Iterator[_Outcome]:
-    origins = _origins(allowed_origins)
+) -> Iterator[ReplayStep]:
     start = initial if initial is not None else DeskState()
     states: dict[str | None, DeskState] = {}
     for index, record in enumerate(records):
@@ -124,7 +151,14 @@ def replay(
     anomalies: list[Anomaly] = []
     count = 0
     for count, outcome in enumerate(  # noqa: B007 - count is the number of records read
-        _outcomes(records, initial, strict, allowed_origins, by_desk=False), start=1
+        replay_steps(
+            records,
+            initial=initial,
+            strict=strict,
+            allowed_origins=allowed_origins,
+            by_desk=False,
+        ),
+        start=1,
     ):
         state = outcome.state
         anomalies.extend(outcome.anomalies)
@@ -143,18 +177,15 @@ def scan(
     A record that is reported rather than applied yields the desk unchanged, so indices stay
     aligned with records. Snapshots share structure, so keeping them all is cheap.
     """
-    _origins(allowed_origins)  # refuse a bad argument now, not at the first record
-    return _snapshots(records, initial, strict, allowed_origins)
+    steps = replay_steps(
+        records, initial=initial, strict=strict, allowed_origins=allowed_origins, by_desk=False
+    )
+    return _snapshots(initial if initial is not None else DeskState(), steps)
 
 
-def _snapshots(
-    records: Iterable[object],
-    initial: DeskState | None,
-    strict: bool,
-    allowed_origins: Iterable[str] | None,
-) -> Iterator[DeskState]:
-    yield initial if initial is not None else DeskState()
-    for outcome in _outcomes(records, initial, strict, allowed_origins, by_desk=False):
+def _snapshots(start: DeskState, steps: Iterator[ReplayStep]) -> Iterator[DeskState]:
+    yield start
+    for outcome in steps:
         yield outcome.state
 
 
@@ -174,7 +205,10 @@ def replay_desks(
     states: dict[str | None, DeskState] = {}
     anomalies: dict[str | None, list[Anomaly]] = {}
     counts: dict[str | None, int] = {}
-    for outcome in _outcomes(records, initial, strict, allowed_origins, by_desk=True):
+    steps = replay_steps(
+        records, initial=initial, strict=strict, allowed_origins=allowed_origins, by_desk=True
+    )
+    for outcome in steps:
         states[outcome.desk] = outcome.state
         anomalies.setdefault(outcome.desk, []).extend(outcome.anomalies)
         counts[outcome.desk] = counts.get(outcome.desk, 0) + 1

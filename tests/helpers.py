@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 from deskstate import DeskState, Event, reduce
@@ -68,3 +72,17 @@ def fold(*events: Mapping[str, Any] | Event, start: DeskState | None = None) -> 
     for event in events:
         state = reduce(state, event)
     return state
+
+
+def deskstate(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    """Run the installed ``deskstate`` script, with its output piped (not a terminal)."""
+    script = Path(sys.executable).with_name("deskstate")
+    return subprocess.run(
+        [str(script), *args], input=stdin, capture_output=True, text=True, check=False, timeout=60
+    )
+
+
+def write_log(path: Path, *records: object) -> Path:
+    """Write ``records`` to ``path`` as JSON Lines."""
+    path.write_text("".join(json.dumps(record) + "\n" for record in records), encoding="utf-8")
+    return path

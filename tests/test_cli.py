@@ -4,31 +4,16 @@ from __future__ import annotations
 
 import gzip
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from helpers import added, envelope, focused, message
+from helpers import added, deskstate, envelope, focused, message, write_log
 
 # The bundled example's story (see deskstate/data/example.jsonl): four conversations, two closed.
 HUGO = "c1750366-9483-4372-a57d-844da14071c6"
 LEA = "93d86726-aaf7-4962-877e-104c577d86ae"
 SHOPPER = "5b0e1f4a-7c2d-4f39-9a51-2f8e6d3c9b10"
 LATECOMER = "e2a4c6f8-1b3d-4e5f-8a7b-9c0d1e2f3a4b"
-
-
-def deskstate(*args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
-    """Run the installed ``deskstate`` script, with its output piped (not a terminal)."""
-    script = Path(sys.executable).with_name("deskstate")
-    return subprocess.run(
-        [str(script), *args], input=stdin, capture_output=True, text=True, check=False, timeout=60
-    )
-
-
-def write_log(path: Path, *records: object) -> Path:
-    path.write_text("".join(json.dumps(record) + "\n" for record in records), encoding="utf-8")
-    return path
 
 
 def test_replay_without_a_log_shows_the_bundled_example() -> None:

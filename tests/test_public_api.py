@@ -24,6 +24,8 @@ CORE = [
     "replay",
     "serialise",
     "state",
+    "facts",
+    "stats",
     "timestamps",
     "_json",
 ]
