@@ -82,6 +82,7 @@ __all__ = [
     "UnreadChanged",
     "VisitorChanged",
     "diff",
+    "diff_touched",
 ]
 
 FactKind = Literal[
@@ -414,11 +415,11 @@ def diff(old: DeskState, new: DeskState) -> tuple[Fact, ...]:
         return ()
     candidates = set(_changed_keys(old.conversations, new.conversations))
     candidates.update(_changed_keys(old.closed, new.closed))
-    return _facts_between(old, new, candidates)
+    return diff_touched(old, new, candidates)
 
 
-def _facts_between(old: DeskState, new: DeskState, candidates: Collection[str]) -> tuple[Fact, ...]:
-    """The facts of ``diff(old, new)``, given ids among which are all the conversations changed.
+def diff_touched(old: DeskState, new: DeskState, candidates: Collection[str]) -> tuple[Fact, ...]:
+    """The facts of ``diff(old, new)``, given the ids of all the conversations that changed.
 
     :func:`diff` finds ``candidates`` by identity, in a sweep over both maps; a caller that knows
     them (the events reduced from ``old`` to ``new`` name every conversation they change) can skip

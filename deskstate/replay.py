@@ -19,7 +19,16 @@ from deskstate.records import DEFAULT_ORIGINS, LogLine, desk_of, open_record
 from deskstate.reducer import step
 from deskstate.state import DeskState
 
-__all__ = ["Replay", "ReplayStep", "replay", "replay_desks", "replay_steps", "scan"]
+__all__ = [
+    "Applied",
+    "Replay",
+    "ReplayStep",
+    "apply_record",
+    "replay",
+    "replay_desks",
+    "replay_steps",
+    "scan",
+]
 
 
 @attrs.frozen
@@ -96,6 +105,32 @@ def _apply(
     if anomalies:
         anomalies = tuple(anomaly.located(index, line) for anomaly in anomalies)
     return ReplayStep(index, line, key, event, state, anomalies)
+
+
+class Applied(NamedTuple):
+    """What one record did to a desk: the event applied (or ``None``), the snapshot, anomalies."""
+
+    event: Event | None
+    state: DeskState
+    anomalies: tuple[Anomaly, ...]
+
+
+def apply_record(
+    state: DeskState,
+    record: object,
+    *,
+    allowed_origins: Iterable[str] | None = DEFAULT_ORIGINS,
+) -> Applied:
+    """Apply one record (an event, a bare event, an envelope or a log line) to ``state``.
+
+    As replay does, leniently: a record that does not parse (``invalid-event``) or comes from an
+    origin not allowed (``foreign-origin``) is not applied, and ``state`` comes back with the
+    anomaly. The anomalies carry no record index (there is no replay to count in).
+    """
+    origins = _origins(allowed_origins)
+    applied = _apply({}, state, record, 0, origins, by_desk=False)
+    anomalies = tuple(attrs.evolve(anomaly, index=None) for anomaly in applied.anomalies)
+    return Applied(applied.event, applied.state, anomalies)
 
 
 def replay_steps(

@@ -54,8 +54,8 @@ from deskstate.facts import (
     StateBoxClicked,
     UnreadChanged,
     VisitorChanged,
-    _facts_between,
     diff,
+    diff_touched,
 )
 from deskstate.testing import chaotic_streams, streams
 
@@ -893,7 +893,7 @@ def test_diffs_along_a_session_tell_exactly_what_changed(source: str, data: st.D
     ):
         facts = diff(old, new)
         check_facts(old, new, facts)
-        assert _facts_between(old, new, named(record)) == facts
+        assert diff_touched(old, new, named(record)) == facts
         assert apply(facts, seen) == now
         assert (facts == ()) == (seen == now)
         for fact in facts:

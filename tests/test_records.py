@@ -25,6 +25,7 @@ from deskstate import (
     scan,
 )
 from deskstate.records import OpenedRecord, open_record
+from deskstate.replay import apply_record
 
 HA = "https://ha.iadvize.com"
 SD = "https://sd.iadvize.com"
@@ -647,3 +648,26 @@ def test_replay_desks_keeps_the_desks_apart() -> None:
     assert kinds_and_indices(desks["agent-2"]) == [("invalid-event", 4)]
     assert desks[None].anomalies == ()
     assert [desks[key].count for key in ("agent-1", "agent-2", None)] == [3, 3, 2]
+
+
+def test_apply_record_applies_one_record_as_replay_does() -> None:
+    """apply_record applies an envelope's event, with no record index on its anomalies."""
+    state = apply_record(DeskState(), envelope(added("c1"), ts=1_000)).state
+    event, after, anomalies = apply_record(state, envelope(focused("c2")))
+    assert event is not None and event.conversation_id == "c2"  # type: ignore[union-attr]
+    assert after.focused_id == "c2"
+    assert [(a.kind, a.index, a.line) for a in anomalies] == [("unknown-conversation", None, None)]
+
+
+def test_apply_record_reports_what_it_cannot_apply() -> None:
+    """An unreadable or foreign record leaves the very same snapshot, with the reason."""
+    state = DeskState()
+    bad = apply_record(state, LogLine(7, error="line is not JSON"))
+    assert bad.event is None and bad.state is state
+    assert [(a.kind, a.line) for a in bad.anomalies] == [("invalid-event", 7)]
+    foreign = apply_record(state, envelope(added("c1"), origin="https://evil.example"))
+    assert foreign.state is state and foreign.anomalies[0].kind == "foreign-origin"
+    trusted = apply_record(
+        state, envelope(added("c1"), origin="https://evil.example"), allowed_origins=None
+    )
+    assert trusted.anomalies == () and "c1" in trusted.state.conversations
