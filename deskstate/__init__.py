@@ -3,7 +3,8 @@
 The core is pure: :func:`step` and :func:`reduce` fold one event into a :class:`DeskState`,
 :func:`replay` and :func:`scan` fold many, :mod:`deskstate.query` answers questions about a
 snapshot, :func:`diff` says what changed between two, and :func:`to_dict` / :func:`from_dict` give
-it a versioned JSON form.
+it a versioned JSON form. At the edge, :class:`Store` holds the current desk for a UI, with
+listeners, memoised :func:`selector` s and time travel.
 """
 
 from deskstate.anomaly import ANOMALY_KINDS, Anomaly, AnomalyKind
@@ -47,8 +48,10 @@ from deskstate.logfile import read_log
 from deskstate.records import DEFAULT_ORIGINS, LogLine
 from deskstate.reducer import Step, reduce, step
 from deskstate.replay import Replay, ReplayStep, replay, replay_desks, replay_steps, scan
+from deskstate.selectors import Selector, selector
 from deskstate.serialise import from_dict, to_dict
 from deskstate.state import Conversation, DeskState, Message
+from deskstate.store import Change, Store
 
 __all__ = [
     "ANOMALY_KINDS",
@@ -58,6 +61,7 @@ __all__ = [
     "AnomalyKind",
     "AvailabilityChanged",
     "AvailabilityUpdated",
+    "Change",
     "ChannelStatus",
     "Conversation",
     "ConversationAdded",
@@ -84,8 +88,10 @@ __all__ = [
     "ProtocolError",
     "Replay",
     "ReplayStep",
+    "Selector",
     "StateBoxClicked",
     "Step",
+    "Store",
     "UnknownEvent",
     "UnreadChanged",
     "UnreadableLog",
@@ -99,6 +105,7 @@ __all__ = [
     "replay_desks",
     "replay_steps",
     "scan",
+    "selector",
     "step",
     "to_dict",
 ]

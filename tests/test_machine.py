@@ -8,7 +8,8 @@ import pytest
 from hypothesis import Phase, settings
 from hypothesis.stateful import invariant, run_state_machine_as_test
 
-from deskstate import Anomaly, DeskState, query
+from deskstate import Anomaly, DeskState, diff, query
+from deskstate.store import Change, Store
 from deskstate.testing import DeskMachine
 
 # Reproducible and short: these tests run the machine, they do not hunt for rare bugs.
@@ -107,6 +108,66 @@ def test_a_buggy_view_is_caught() -> None:
     hunt = settings(QUICK, max_examples=300, phases=[Phase.generate])
     with pytest.raises(AssertionError):
         run_state_machine_as_test(ForgetfulPanelMachine, settings=hunt)
+
+
+class SubscribedPanel:
+    """A view fed by the store, as an embedded UI is: it keeps the focused visitor and a log."""
+
+    def __init__(self, store: Store) -> None:
+        self.shown: Any = query.focused_visitor(store.state)
+        self.changes: list[Change] = []
+        store.subscribe(self.on_change)
+
+    def on_change(self, change: Change) -> None:
+        self.changes.append(change)
+        if any(fact.kind in {"focus-moved", "visitor-changed"} for fact in change.facts):
+            self.shown = query.focused_visitor(change.new)
+
+
+class StorePanelMachine(DeskMachine):
+    def __init__(self) -> None:
+        super().__init__()
+        self.panel = SubscribedPanel(self.store)
+
+    @invariant()
+    def the_machine_drives_its_store(self) -> None:
+        assert isinstance(self.store, Store)
+        assert self.state is self.store.state
+        assert len(self.panel.changes) == len(self.records) == self.state.version
+
+    @invariant()
+    def the_panel_follows_the_facts(self) -> None:
+        assert self.panel.shown == query.focused_visitor(self.state)
+        if self.panel.changes:
+            last = self.panel.changes[-1]
+            assert last.new is self.state
+            assert last.facts == diff(last.old, last.new)
+
+
+def test_a_view_subscribed_to_the_machine_store_sees_every_change() -> None:
+    """A view subscribed to machine.store gets one Change per record and stays right.
+
+    machine.store is the Store the rules dispatch into, and machine.state its snapshot; the view
+    updates only on the facts that concern it.
+    """
+    run_state_machine_as_test(StorePanelMachine, settings=QUICK)
+
+
+class BrokenViewMachine(DeskMachine):
+    def __init__(self) -> None:
+        super().__init__()
+        self.store.subscribe(self.render)
+
+    def render(self, change: Change) -> None:
+        if change.new.focused_id is not None:
+            raise LookupError("the view lost its row")
+
+
+def test_an_exception_in_a_listener_of_the_machine_store_fails_the_run() -> None:
+    """Where a production store would only log a listener's error, the machine re-raises it."""
+    hunt = settings(QUICK, max_examples=100, phases=[Phase.generate])
+    with pytest.raises(LookupError, match="lost its row"):
+        run_state_machine_as_test(BrokenViewMachine, settings=hunt)
 
 
 TestDeskMachineAsTestCase = DeskMachine.TestCase

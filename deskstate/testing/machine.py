@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import ClassVar, cast
 
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
 from deskstate.anomaly import Anomaly
-from deskstate.reducer import step
 from deskstate.state import DeskState
+from deskstate.store import Change, Store
 from deskstate.testing.events import RawEvent
 from deskstate.testing.invariants import check_invariants
 from deskstate.testing.sessions import (
@@ -42,16 +43,19 @@ class DeskMachine(RuleBasedStateMachine):
     """A state machine that plays a desk: one rule per kind of event, invariants after every step.
 
     Each rule makes the desk do one thing (add a conversation, focus one, send a message, remove
-    one with its FOCUS_LOST before or after...), reduces the events it sends into :attr:`state`,
-    then calls :meth:`on_event` for each. :func:`~deskstate.testing.check_invariants` runs after
-    every step. With :attr:`chaotic` (the default) rules that send anomalous events join in:
-    unknown or closed conversations, repeated message ids, late FOCUS_LOST, unknown events and
-    values; with ``chaotic = False`` every event sent is protocol-valid, and the machine asserts
-    that none raises an anomaly.
+    one with its FOCUS_LOST before or after...) and dispatches the events it sends, one by one,
+    into :attr:`store` (a lenient :class:`~deskstate.Store`), then calls :meth:`on_event` for
+    each. :func:`~deskstate.testing.check_invariants` runs after every step. With :attr:`chaotic`
+    (the default) rules that send anomalous events join in: unknown or closed conversations,
+    repeated message ids, late FOCUS_LOST, unknown events and values; with ``chaotic = False``
+    every event sent is protocol-valid, and the machine asserts that none raises an anomaly.
 
-    Subclass it to test a view of your own: feed the view in :meth:`on_event` and state what it
-    must show with ``@invariant()`` methods; run it with ``MyMachine.TestCase`` (unittest/pytest)
-    or :func:`hypothesis.stateful.run_state_machine_as_test`.
+    Subclass it to test a view of your own: subscribe the view to :attr:`store` in ``__init__``
+    (as it would be in production) or feed it in :meth:`on_event`, and state what it must show
+    with ``@invariant()`` methods; run it with ``MyMachine.TestCase`` (unittest/pytest)
+    or :func:`hypothesis.stateful.run_state_machine_as_test`. An exception raised by a listener
+    of :attr:`store` fails the run (see :meth:`on_listener_error`), where a production store
+    would only log it.
     """
 
     #: Whether anomalous events are sent too.
@@ -61,13 +65,27 @@ class DeskMachine(RuleBasedStateMachine):
 
     def __init__(self) -> None:
         super().__init__()
-        #: The current snapshot of the desk.
-        self.state = DeskState()
+        #: The store the machine dispatches into; subscribe views under test to it.
+        self.store = Store(on_error=self.on_listener_error)
+        self._changes: list[Change] = []
+        self.store.subscribe(self._changes.append)
         #: Every record sent so far, as the desk posted it.
         self.records: list[RawEvent] = []
         #: Every anomaly raised so far.
         self.anomalies: list[Anomaly] = []
         self._desk = _Desk(self.max_open)
+
+    @property
+    def state(self) -> DeskState:
+        """The current snapshot of the desk: ``store.state``."""
+        return self.store.state
+
+    def on_listener_error(self, exc: BaseException, listener: Callable[..., object]) -> None:
+        """Told of an exception raised by a listener of :attr:`store`: re-raise it, to fail.
+
+        Override it to tolerate some (a store's default logs them and carries on).
+        """
+        raise exc
 
     def on_event(
         self, old: DeskState, new: DeskState, record: RawEvent, anomalies: tuple[Anomaly, ...]
@@ -79,13 +97,21 @@ class DeskMachine(RuleBasedStateMachine):
         # A rule's data.draw is the same kind of function as a composite strategy's draw.
         action(cast(st.DrawFn, data.draw), self._desk)
         for record in self._desk.records[sent:]:
-            old = self.state
-            self.state, anomalies = step(old, record)
+            old = self.store.state
+            new = self.store.dispatch(record)
+            change = self._changes.pop()
+            assert not self._changes, (
+                "the store sent more than one Change for one dispatch "
+                "(does a listener dispatch into the machine's store?)"
+            )
+            assert change.old is old, "the Change does not start from the snapshot before"
+            assert change.new is new, "the Change does not end on the snapshot dispatch returned"
+            anomalies = change.anomalies
             self.records.append(record)
             self.anomalies.extend(anomalies)
             if not self.chaotic:
                 assert anomalies == (), f"a protocol-valid event raised {anomalies!r}"
-            self.on_event(old, self.state, record, anomalies)
+            self.on_event(old, new, record, anomalies)
 
     @invariant()
     def the_desk_keeps_its_invariants(self) -> None:
