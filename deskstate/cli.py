@@ -1,4 +1,4 @@
-"""The ``deskstate`` command line: replay, check, count, diff and generate desk logs.
+"""The ``deskstate`` command line: replay, check, count, diff, generate and watch desk logs.
 
 Exit status: 0 done, 1 anomalies found where the command checks for them (``check``, or a
 ``--strict`` replay that stopped), 2 bad usage or unreadable input. Anomalies go to standard error
@@ -45,6 +45,9 @@ _EXAMPLE: Final = "example.jsonl"
 _PROGRESS_MIN_BYTES: Final = 1024 * 1024
 #: How many lines of each anomaly kind ``check`` names.
 _FIRST_LINES: Final = 5
+#: Snapshots ``watch`` keeps for time travel, and records it dispatches at once, by default.
+_WATCH_HISTORY: Final = 1000
+_WATCH_BATCH: Final = 256
 
 
 class _UsageError(Exception):
@@ -180,6 +183,37 @@ def _parser() -> argparse.ArgumentParser:
         "--out", metavar="FILE", help="write here (gzip when it ends in .gz) instead of stdout"
     )
     make.set_defaults(run=_generate)
+
+    watch = commands.add_parser(
+        "watch",
+        parents=[log],
+        help="a live terminal view of a desk, following a log as it grows (deskstate[tui])",
+        description="Show a desk live in the terminal: its open conversations, the focused "
+        "visitor, availability and an event log, fed through a Store. Keys: space pauses and "
+        "resumes, left and right step through history, end goes live again, q quits.",
+    )
+    watch.add_argument(
+        "--follow", action="store_true", help="keep reading as the log grows, like tail -F"
+    )
+    watch.add_argument(
+        "--desk", metavar="KEY", help="show this desk of the log (default: the first in it)"
+    )
+    watch.add_argument(
+        "--history",
+        type=_count,
+        default=_WATCH_HISTORY,
+        metavar="N",
+        help=f"snapshots kept for time travel (default {_WATCH_HISTORY}; 0 keeps none)",
+    )
+    watch.add_argument(
+        "--batch",
+        type=_positive,
+        default=_WATCH_BATCH,
+        metavar="N",
+        help=f"records dispatched at once, at most: each dispatch is one step of history "
+        f"(default {_WATCH_BATCH}; 1 steps record by record)",
+    )
+    watch.set_defaults(run=_watch)
     return parser
 
 
@@ -443,6 +477,32 @@ def _open_out(path: str) -> IO[str]:
 def _write_lines(records: Iterable[object], stream: IO[str]) -> None:
     encode = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
     stream.writelines(encode(record) + "\n" for record in records)
+
+
+def _watch(args: argparse.Namespace) -> int:
+    if args.log is not None and args.example:
+        _fail("give a LOG or --example, not both")
+    if args.follow and args.log is None:
+        _fail("--follow needs a LOG to follow: the bundled example does not grow")
+    if args.log == "-" and sys.stdin.isatty():
+        _fail("watch -: standard input is the terminal: pipe a log into it, or give a LOG")
+    try:
+        from deskstate.tui import run_watch  # noqa: PLC0415 - only `watch` pays for Textual
+    except ImportError as error:
+        if (error.name or "").partition(".")[0] not in ("textual", "rich"):
+            raise
+        _fail(f"watch needs Textual ({error}): pip install 'deskstate[tui]'")
+    try:
+        return run_watch(
+            args.log,
+            follow=args.follow,
+            desk=args.desk,
+            history=args.history,
+            batch=args.batch,
+            allowed_origins=_origins(args),
+        )
+    except OSError as error:  # no terminal for the keys (watch -)
+        _fail(str(error))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
