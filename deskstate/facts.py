@@ -413,9 +413,39 @@ def diff(old: DeskState, new: DeskState) -> tuple[Fact, ...]:
             )
     if old is new:
         return ()
-    candidates = set(_changed_keys(old.conversations, new.conversations))
-    candidates.update(_changed_keys(old.closed, new.closed))
+    candidates = _touched_since(old, new)
+    if candidates is None:
+        candidates = set(_changed_keys(old.conversations, new.conversations))
+        candidates.update(_changed_keys(old.closed, new.closed))
     return diff_touched(old, new, candidates)
+
+
+#: Walking back fewer snapshots than this is always worth it, whatever the size of the desk.
+_SHORT_WALK: Final = 64
+
+
+def _touched_since(old: DeskState, new: DeskState) -> set[str] | None:
+    """The conversations the events from ``old`` to ``new`` named, when ``new`` comes from ``old``.
+
+    Follows each snapshot's :class:`~deskstate.state.Lineage` back from ``new``: O(events in
+    between). ``None`` when the way back is broken (a parent no longer alive, another history) or
+    longer than the desk is large, where a sweep of the maps costs less.
+    """
+    touched: set[str] = set()
+    budget = max(_SHORT_WALK, len(new.conversations) + len(new.closed))
+    state = new
+    while state is not old:
+        lineage = state.lineage
+        if lineage is None or state.version <= old.version or budget == 0:
+            return None
+        parent = lineage.parent()
+        if parent is None:
+            return None
+        if lineage.touched is not None:
+            touched.add(lineage.touched)
+        state = parent
+        budget -= 1
+    return touched
 
 
 def diff_touched(old: DeskState, new: DeskState, candidates: Collection[str]) -> tuple[Fact, ...]:

@@ -32,7 +32,7 @@ from deskstate.events import (
     UnknownEvent,
     parse_event,
 )
-from deskstate.state import Conversation, DeskState, Message
+from deskstate.state import Conversation, DeskState, Lineage, Message
 
 __all__ = ["Step", "reduce", "step"]
 
@@ -57,7 +57,14 @@ def _commit(state: DeskState, event: Event, **changes: Any) -> DeskState:
     clock = state.clock
     if event.ts is not None and (clock is None or event.ts > clock):
         clock = event.ts
-    return attrs.evolve(state, version=state.version + 1, clock=clock, **changes)
+    touched = getattr(event, "conversation_id", None)
+    return attrs.evolve(
+        state,
+        version=state.version + 1,
+        clock=clock,
+        lineage=Lineage(state, touched),
+        **changes,
+    )
 
 
 def _put_open(state: DeskState, new: Conversation) -> dict[str, Any]:
@@ -323,7 +330,8 @@ def _on_unknown_event(state: DeskState, event: UnknownEvent) -> Step:
         f"event {event.name!r} is not in the desk event catalogue: kept, with no effect",
     )
     # No change but the version (SPEC §4): not even the clock, whatever its envelope said.
-    return Step(attrs.evolve(state, version=state.version + 1), (anomaly,))
+    next_state = attrs.evolve(state, version=state.version + 1, lineage=Lineage(state, None))
+    return Step(next_state, (anomaly,))
 
 
 _HANDLERS: Final[dict[type[Event], _Handler]] = {

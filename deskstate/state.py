@@ -8,15 +8,16 @@ no part in equality, and are rebuilt when a snapshot is read back with ``from_di
 
 from __future__ import annotations
 
+import weakref
 from datetime import datetime
-from typing import Final
+from typing import Final, NoReturn
 
 import attrs
 from pyrsistent import PMap, PSet, PVector, pmap, pset, pvector
 
 from deskstate._json import Frozen
 
-__all__ = ["Conversation", "DeskState", "Message"]
+__all__ = ["Conversation", "DeskState", "Lineage", "Message"]
 
 _NO_VISITOR: Final[PMap[str, Frozen]] = pmap()
 _NO_MESSAGES: Final[PVector[Message]] = pvector()
@@ -85,3 +86,38 @@ class DeskState:
     clock: datetime | None = None
     #: Derived: the sum of ``unread`` over the open conversations.
     unread_total: int = attrs.field(default=0, eq=False, repr=False)
+    #: Derived: the snapshot this one was reduced from (weakly) and the conversation the event
+    #: named, so that ``diff`` of two snapshots of one history looks only at what changed.
+    lineage: Lineage | None = attrs.field(default=None, eq=False, repr=False)
+
+
+class Lineage(weakref.ref):  # type: ignore[type-arg] # a ref to a DeskState, see parent()
+    """Where a snapshot comes from: a weak reference to the snapshot it was reduced from.
+
+    ``touched`` is the id of the conversation the event named (``None`` for a desk-wide event).
+    Weak, so that a snapshot never keeps its history alive: once the parent is gone, ``diff``
+    compares the two snapshots the slower way. Frozen like everything under a snapshot.
+    """
+
+    __slots__ = ("touched",)
+    touched: str | None
+
+    def __new__(cls, parent: DeskState, touched: str | None) -> Lineage:  # noqa: D102
+        self = super().__new__(cls, parent)
+        object.__setattr__(self, "touched", touched)
+        return self
+
+    def __init__(self, parent: DeskState, touched: str | None) -> None:
+        # weakref.ref.__init__ would take ``touched`` for a callback: the reference is made above.
+        pass
+
+    def parent(self) -> DeskState | None:
+        """The snapshot this one was reduced from, or ``None`` once it is gone."""
+        found: DeskState | None = self()
+        return found
+
+    def __setattr__(self, name: str, value: object) -> NoReturn:
+        raise AttributeError(f"a snapshot's lineage cannot be changed (tried to set {name!r})")
+
+    def __delattr__(self, name: str) -> NoReturn:
+        raise AttributeError(f"a snapshot's lineage cannot be changed (tried to delete {name!r})")

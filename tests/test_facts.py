@@ -7,11 +7,13 @@ the sessions of ``deskstate.testing`` and compare it with what the queries say o
 
 from __future__ import annotations
 
+import gc
 import json
 import typing
+import weakref
 from collections.abc import Iterable, Mapping, Sequence
 from itertools import pairwise
-from typing import Any
+from typing import Any, NoReturn
 
 import attrs
 import pytest
@@ -31,6 +33,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pyrsistent import PMap, pmap, pvector
 
+import deskstate.facts as facts_module
 from deskstate import (
     Conversation,
     DeskState,
@@ -933,3 +936,66 @@ def test_a_diff_between_snapshots_of_different_sessions_is_what_the_queries_say(
         check_facts(a, b, facts)
         if view(a) == view(b):
             assert facts == ()
+
+
+# --- following a snapshot's lineage -----------------------------------------------------------
+
+
+def _no_sweep(*_: object) -> NoReturn:
+    raise AssertionError("diff swept the maps where the lineage named what changed")
+
+
+def test_diff_along_a_lineage_looks_only_at_the_conversations_named(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Snapshots reduced one from another (all alive): diff follows their lineage, never sweeps."""
+    desk = fold(*(added(f"c{i}") for i in range(500)))
+    middle = reduce(desk, message("c7", "m1"))
+    later = reduce(middle, focused("c9"))
+    monkeypatch.setattr(facts_module, "_changed_keys", _no_sweep)
+    assert diff(desk, later) == (
+        MessageAppended("c7", "m1", "Visitor"),
+        UnreadChanged("c7", 0, 1),
+        FocusMoved(None, "c9"),
+    )
+
+
+def test_diff_sweeps_when_the_lineage_is_broken() -> None:
+    """A snapshot read back with from_dict has no lineage: diff still finds what changed."""
+    desk = fold(*(added(f"c{i}") for i in range(50)))
+    later = fold(message("c7", "m1"), start=desk)
+    assert diff(from_dict(to_dict(desk)), later) == diff(desk, later)
+    assert diff(from_dict(to_dict(desk)), later) == (
+        MessageAppended("c7", "m1", "Visitor"),
+        UnreadChanged("c7", 0, 1),
+    )
+
+
+def test_a_snapshot_does_not_keep_its_history_alive() -> None:
+    """The lineage is a weak reference: the snapshots in between are freed once dropped."""
+    first = fold(added("c1"))
+    middle = fold(message("c1", "m1"), start=first)
+    last = fold(message("c1", "m2"), start=middle)
+    assert last.lineage is not None and last.lineage.parent() is middle
+    probe = weakref.ref(middle)
+    del middle
+    gc.collect()
+    assert probe() is None
+    assert last.lineage.parent() is None
+    assert diff(first, last) == (  # the way back is broken: swept, same facts
+        MessageAppended("c1", "m1", "Visitor"),
+        MessageAppended("c1", "m2", "Visitor"),
+        UnreadChanged("c1", 0, 2),
+    )
+
+
+@given(chaotic_streams(), st.data())
+def test_diff_along_a_lineage_equals_diff_by_sweeping(
+    records: list[Raw], data: st.DataObject
+) -> None:
+    """For any two snapshots of one replay, following the lineage gives the facts a sweep gives."""
+    snapshots = list(scan(records))
+    first = data.draw(st.integers(0, len(snapshots) - 1))
+    second = data.draw(st.integers(first, len(snapshots) - 1))
+    old, new = snapshots[first], snapshots[second]
+    assert diff(old, new) == diff(from_dict(to_dict(old)), new)

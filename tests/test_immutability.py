@@ -21,6 +21,7 @@ from deskstate import (
     scan,
     to_dict,
 )
+from deskstate.state import Lineage
 
 IMMUTABLE_LEAVES = (str, int, float, bool, type(None), datetime)
 
@@ -38,6 +39,8 @@ def reachable(value: object) -> Iterator[object]:
     elif isinstance(value, PVector | PSet | tuple):
         for item in value:
             yield from reachable(item)
+    elif isinstance(value, Lineage):  # a weak reference to the parent snapshot, itself frozen
+        yield from reachable(value.touched)
 
 
 def busy_desk() -> DeskState:
@@ -61,7 +64,7 @@ def test_everything_reachable_from_a_snapshot_is_immutable() -> None:
             assert type(value).__setattr__ is not object.__setattr__, type(value)
             assert "__dict__" not in dir(value), type(value)  # slotted: no attributes to add
         else:
-            assert isinstance(value, (PMap, PVector, PSet, *IMMUTABLE_LEAVES)), type(value)
+            assert isinstance(value, (PMap, PVector, PSet, Lineage, *IMMUTABLE_LEAVES)), type(value)
     assert seen > 30
 
 
@@ -76,6 +79,8 @@ def test_everything_reachable_from_a_snapshot_is_immutable() -> None:
         lambda s: s.order.__setitem__(0, "c9"),
         lambda s: s.closed["c1"].visitor["address"].__setitem__("city", "Paris"),
         lambda s: s.closed["c1"].visitor["address"]["lines"].__setitem__(0, "x"),
+        lambda s: setattr(s.lineage, "touched", "c9"),
+        lambda s: delattr(s.lineage, "touched"),
     ],
 )
 def test_a_caller_cannot_change_a_snapshot(attempt: object) -> None:
