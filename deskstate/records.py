@@ -16,7 +16,7 @@ from deskstate.errors import InvalidEvent
 from deskstate.events import EVENT_CLASSES, Event, check_ignored_depth, parse_event_at
 from deskstate.timestamps import parse_timestamp
 
-__all__ = ["DEFAULT_ORIGINS", "LogLine", "OpenedRecord", "open_record"]
+__all__ = ["DEFAULT_ORIGINS", "LogLine", "OpenedRecord", "desk_of", "open_record"]
 
 #: The origins the iAdvize desk is served from: a record from any other page is not applied.
 DEFAULT_ORIGINS: Final = frozenset({"https://ha.iadvize.com", "https://sd.iadvize.com"})
@@ -77,7 +77,11 @@ def open_record(record: object) -> OpenedRecord:
 
 
 def desk_of(record: object) -> str | None:
-    """The desk an unreadable record names, if it names one at all (to file its report there)."""
+    """The desk an envelope names (SPEC §2), or ``None`` (a bare event, or no usable ``desk``).
+
+    Read from the raw record, so that even a record whose event does not parse is filed under its
+    desk.
+    """
     if isinstance(record, Mapping) and "event" not in record:
         desk = record.get("desk")
         if isinstance(desk, str) and desk:

@@ -34,6 +34,7 @@ import attrs
 
 from deskstate import LogLine, Store, read_log
 from deskstate.follow import DEFAULT_INTERVAL, follow_log, follow_stream
+from deskstate.records import desk_of
 
 __all__ = ["BATCH", "HOLD_LIMIT", "Feeder", "LogSource", "Note", "Progress"]
 
@@ -107,15 +108,6 @@ class Progress(NamedTuple):
     desk: str | None  # the desk shown (None: records that name no desk, or not known yet)
     reading: str  # "reading", "following", "end of log", "pipe closed", "stopped", "failed"
     error: str | None  # why reading failed
-
-
-def desk_of(value: object) -> str | None:
-    """The desk an envelope names (SPEC §2), or ``None`` (a bare event, or no usable ``desk``)."""
-    if isinstance(value, Mapping) and "event" not in value:
-        desk = value.get("desk")
-        if isinstance(desk, str) and desk:
-            return desk
-    return None
 
 
 class Feeder:
