@@ -51,6 +51,47 @@ class Step(NamedTuple):
 
 # --- building the next snapshot ------------------------------------------------------------------
 
+_CONVERSATION_FIELDS: Final = frozenset(attrs.fields_dict(Conversation))
+_DESK_FIELDS: Final = frozenset(attrs.fields_dict(DeskState))
+
+
+def _conversation_with(conversation: Conversation, **changes: Any) -> Conversation:
+    """``conversation`` with ``changes``: ``attrs.evolve`` written out (evolve costs 6 µs)."""
+    assert changes.keys() <= _CONVERSATION_FIELDS, changes.keys() - _CONVERSATION_FIELDS
+    get = changes.get
+    c = conversation
+    return Conversation(
+        c.id,
+        get("project_id", c.project_id),
+        get("visitor", c.visitor),
+        get("messages", c.messages),
+        get("unread", c.unread),
+        get("state_box_clicks", c.state_box_clicks),
+        get("implicit", c.implicit),
+        get("added_at", c.added_at),
+        get("removed_at", c.removed_at),
+        get("message_counts", c.message_counts),
+        get("message_ids", c.message_ids),
+    )
+
+
+def _desk_with(state: DeskState, **changes: Any) -> DeskState:
+    """``state`` with ``changes``: ``attrs.evolve`` written out (evolve costs 6 µs)."""
+    assert changes.keys() <= _DESK_FIELDS, changes.keys() - _DESK_FIELDS
+    get = changes.get
+    return DeskState(
+        get("conversations", state.conversations),
+        get("order", state.order),
+        get("focused_id", state.focused_id),
+        get("availability", state.availability),
+        get("closed", state.closed),
+        get("last_clicked_id", state.last_clicked_id),
+        get("version", state.version),
+        get("clock", state.clock),
+        get("unread_total", state.unread_total),
+        get("lineage", state.lineage),
+    )
+
 
 def _commit(state: DeskState, event: Event, **changes: Any) -> DeskState:
     """Return the next snapshot: ``state`` with ``changes``, one more event and the clock moved."""
@@ -58,7 +99,7 @@ def _commit(state: DeskState, event: Event, **changes: Any) -> DeskState:
     if event.ts is not None and (clock is None or event.ts > clock):
         clock = event.ts
     touched = getattr(event, "conversation_id", None)
-    return attrs.evolve(
+    return _desk_with(
         state,
         version=state.version + 1,
         clock=clock,
@@ -89,7 +130,7 @@ def _open(state: DeskState, new: Conversation) -> dict[str, Any]:
 
 
 def _reopened(closed: Conversation, event: Event) -> Conversation:
-    return attrs.evolve(closed, added_at=event.ts, removed_at=None)
+    return _conversation_with(closed, added_at=event.ts, removed_at=None)
 
 
 def _implicit(conversation_id: str, event: Event, project_id: int | None = None) -> Conversation:
@@ -124,7 +165,7 @@ def _on_added(state: DeskState, event: ConversationAdded) -> Step:
     if current is not None:
         if not current.implicit:
             return Step(_commit(state, event), _NO_ANOMALIES)  # the desk was refreshed
-        announced = attrs.evolve(
+        announced = _conversation_with(
             current,
             implicit=False,
             project_id=event.project_id if current.project_id is None else current.project_id,
@@ -132,7 +173,9 @@ def _on_added(state: DeskState, event: ConversationAdded) -> Step:
         return Step(_commit(state, event, **_put_open(state, announced)), _NO_ANOMALIES)
     closed = state.closed.get(cid)
     if closed is not None:
-        new = attrs.evolve(_reopened(closed, event), project_id=event.project_id, implicit=False)
+        new = _conversation_with(
+            _reopened(closed, event), project_id=event.project_id, implicit=False
+        )
     else:
         new = Conversation(cid, project_id=event.project_id, added_at=event.ts)
     return Step(_commit(state, event, **_open(state, new)), _NO_ANOMALIES)
@@ -146,11 +189,11 @@ def _on_focused(state: DeskState, event: ConversationFocused) -> Step:
             if state.focused_id == cid:
                 return Step(_commit(state, event), _NO_ANOMALIES)
             return Step(_commit(state, event, focused_id=cid), _NO_ANOMALIES)
-        read = attrs.evolve(current, unread=0)
+        read = _conversation_with(current, unread=0)
         return Step(_commit(state, event, focused_id=cid, **_put_open(state, read)), _NO_ANOMALIES)
     closed = state.closed.get(cid)
     if closed is not None:
-        new = attrs.evolve(_reopened(closed, event), unread=0)
+        new = _conversation_with(_reopened(closed, event), unread=0)
         anomaly = _closed(event, cid, "reopened it and gave it the focus")
     else:
         new = _implicit(cid, event)
@@ -172,18 +215,18 @@ def _on_state_box_clicked(state: DeskState, event: ConversationStateBoxClicked) 
     cid = event.conversation_id
     current = state.conversations.get(cid)
     if current is not None:
-        clicked = attrs.evolve(current, state_box_clicks=current.state_box_clicks + 1)
+        clicked = _conversation_with(current, state_box_clicks=current.state_box_clicks + 1)
         changes = _put_open(state, clicked)
         return Step(_commit(state, event, last_clicked_id=cid, **changes), _NO_ANOMALIES)
     closed = state.closed.get(cid)
     if closed is not None:
-        clicked = attrs.evolve(closed, state_box_clicks=closed.state_box_clicks + 1)
+        clicked = _conversation_with(closed, state_box_clicks=closed.state_box_clicks + 1)
         anomaly = _closed(event, cid, "counted the click on its closed record")
         return Step(
             _commit(state, event, last_clicked_id=cid, closed=state.closed.set(cid, clicked)),
             (anomaly,),
         )
-    new = attrs.evolve(_implicit(cid, event), state_box_clicks=1)
+    new = _conversation_with(_implicit(cid, event), state_box_clicks=1)
     anomaly = _unknown(event, cid, "opened it and counted the click")
     return Step(_commit(state, event, last_clicked_id=cid, **_open(state, new)), (anomaly,))
 
@@ -192,7 +235,7 @@ def _on_removed(state: DeskState, event: ConversationRemoved) -> Step:
     cid = event.conversation_id
     current = state.conversations.get(cid)
     if current is not None:
-        gone = attrs.evolve(current, removed_at=event.ts)
+        gone = _conversation_with(current, removed_at=event.ts)
         changes: dict[str, Any] = {
             "conversations": state.conversations.remove(cid),
             "order": state.order.remove(cid),
@@ -215,16 +258,16 @@ def _on_visitor_updated(state: DeskState, event: ConversationVisitorUpdated) -> 
     if current is not None:
         if current.visitor == event.visitor:
             return Step(_commit(state, event), _NO_ANOMALIES)
-        updated = attrs.evolve(current, visitor=event.visitor)
+        updated = _conversation_with(current, visitor=event.visitor)
         return Step(_commit(state, event, **_put_open(state, updated)), _NO_ANOMALIES)
     closed = state.closed.get(cid)
     if closed is not None:
         anomaly = _closed(event, cid, "updated the visitor on its closed record")
         if closed.visitor == event.visitor:
             return Step(_commit(state, event), (anomaly,))
-        updated = attrs.evolve(closed, visitor=event.visitor)
+        updated = _conversation_with(closed, visitor=event.visitor)
         return Step(_commit(state, event, closed=state.closed.set(cid, updated)), (anomaly,))
-    new = attrs.evolve(_implicit(cid, event), visitor=event.visitor)
+    new = _conversation_with(_implicit(cid, event), visitor=event.visitor)
     anomaly = _unknown(event, cid, "opened it with this visitor")
     return Step(_commit(state, event, **_open(state, new)), (anomaly,))
 
@@ -233,7 +276,7 @@ def _with_message(
     conversation: Conversation, event: ConversationMessageAdded, unread: bool
 ) -> Conversation:
     participant = event.participant
-    return attrs.evolve(
+    return _conversation_with(
         conversation,
         project_id=(
             event.project_id if conversation.project_id is None else conversation.project_id
@@ -330,7 +373,7 @@ def _on_unknown_event(state: DeskState, event: UnknownEvent) -> Step:
         f"event {event.name!r} is not in the desk event catalogue: kept, with no effect",
     )
     # No change but the version (SPEC §4): not even the clock, whatever its envelope said.
-    next_state = attrs.evolve(state, version=state.version + 1, lineage=Lineage(state, None))
+    next_state = _desk_with(state, version=state.version + 1, lineage=Lineage(state, None))
     return Step(next_state, (anomaly,))
 
 
