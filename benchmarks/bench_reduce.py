@@ -13,7 +13,7 @@ import os
 import random
 import statistics
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import deskstate
@@ -81,22 +81,55 @@ def session(events: int, max_open: int, seed: int) -> list[Event]:
     return out[:events]
 
 
-def mutable_fold(events: Sequence[Event]) -> dict[str, Any]:  # noqa: PLR0912 - one flat loop on purpose
-    """The same semantics on plain dicts updated in place: the practical floor of Python."""
-    desk: dict[str, Any] = {"open": {}, "order": [], "closed": {}, "focused": None, "avail": {}}
-    opened, order, closed = desk["open"], desk["order"], desk["closed"]
+def empty_desk() -> dict[str, Any]:
+    """The empty desk of :func:`mutable_fold`: open conversations (in desk order), closed, focus."""
+    return {"open": {}, "closed": {}, "focused": None, "avail": {}}
+
+
+def _conversation() -> dict[str, Any]:
+    return {"messages": [], "ids": set(), "unread": 0, "visitor": {}, "clicks": 0}
+
+
+def mutable_fold(  # noqa: PLR0912 - one flat loop on purpose
+    events: Iterable[Event], desk: dict[str, Any] | None = None
+) -> dict[str, Any]:
+    """The same semantics on plain dicts updated in place: the practical floor of Python.
+
+    Folds ``events`` (raw event dicts) into ``desk`` (a new :func:`empty_desk` when not given),
+    in place, and returns it. SPEC §4's table without the anomalies, the timestamps, the
+    ``implicit`` flag and the per-participant counts: an unknown conversation is opened by any
+    event but FOCUS_LOST and REMOVED, a closed one is reopened by ADDED and FOCUSED and otherwise
+    updated where it lies, a message id already in the conversation is ignored, a Visitor or Expert
+    message to a conversation that is not focused is unread. Desk order is the insertion order of
+    ``desk["open"]`` (a dict: O(1) to remove from, and a reopened id goes back at the end).
+    """
+    if desk is None:
+        desk = empty_desk()
+    opened, closed = desk["open"], desk["closed"]
     for event in events:
         name = event["event"][len(P) :]
         if name == "AVAILABILITY_UPDATED":
             desk["avail"] = {a["channel"]: a["status"] for a in event["availabilities"]}
             continue
         cid = event["conversationId"]
-        conv = opened.get(cid) or closed.get(cid)
+        conv = opened.get(cid)
         if conv is None:
-            conv = {"messages": [], "ids": set(), "unread": 0, "visitor": {}, "clicks": 0}
-            opened[cid] = conv
-            order.append(cid)
-        if name == "CONVERSATION_FOCUSED":
+            if name in {"CONVERSATION_FOCUS_LOST", "CONVERSATION_REMOVED"}:
+                continue  # closed or unknown: nothing to do
+            conv = closed.get(cid)
+            if conv is None:
+                conv = opened[cid] = _conversation()
+            elif name in {"CONVERSATION_ADDED", "CONVERSATION_FOCUSED"}:
+                opened[cid] = closed.pop(cid)
+        if name == "CONVERSATION_MESSAGE_ADDED":
+            mid = event["messageId"]
+            if mid not in conv["ids"]:
+                conv["ids"].add(mid)
+                who = event["conversationParticipantType"]
+                conv["messages"].append((mid, who, event["projectId"]))
+                if who in {"Visitor", "Expert"} and desk["focused"] != cid:
+                    conv["unread"] += 1
+        elif name == "CONVERSATION_FOCUSED":
             desk["focused"] = cid
             conv["unread"] = 0
         elif name == "CONVERSATION_FOCUS_LOST":
@@ -104,21 +137,12 @@ def mutable_fold(events: Sequence[Event]) -> dict[str, Any]:  # noqa: PLR0912 - 
                 desk["focused"] = None
         elif name == "CONVERSATION_REMOVED":
             closed[cid] = opened.pop(cid)
-            order.remove(cid)
             if desk["focused"] == cid:
                 desk["focused"] = None
         elif name == "CONVERSATION_VISITOR_UPDATED":
             conv["visitor"] = dict(event["visitor"])
         elif name == "CONVERSATION_STATE_BOX_CLICKED":
             conv["clicks"] += 1
-        elif name == "CONVERSATION_MESSAGE_ADDED":
-            mid = event["messageId"]
-            if mid not in conv["ids"]:
-                conv["ids"].add(mid)
-                who = event["conversationParticipantType"]
-                conv["messages"].append((mid, who, event["projectId"]))
-                if who != "Professional" and desk["focused"] != cid:
-                    conv["unread"] += 1
     return desk
 
 

@@ -29,6 +29,7 @@ CORE = [
     "selectors",
     "timestamps",
     "_json",
+    "_persistent",
 ]
 EDGES = {
     "deskstate.logfile",
