@@ -41,8 +41,10 @@ def map_set(mapping: PMap[_K, _V], key: _K, value: _V) -> PMap[_K, _V]:
             if k == key:
                 if v is value:
                     return mapping
-                # `not (k2 == k)` rather than `!=`, as pyrsistent does (its issue #268).
-                changed = [(k2, v2) if not (k2 == k) else (k2, value) for k2, v2 in bucket]  # noqa: SIM201
+                if len(bucket) == 1:  # the usual bucket: one entry
+                    changed = [(k, value)]
+                else:  # `not (k2 == k)` rather than `!=`, as pyrsistent does (its issue #268)
+                    changed = [(k2, v2) if not (k2 == k) else (k2, value) for k2, v2 in bucket]  # noqa: SIM201
                 made: PMap[_K, _V] = _PMAP(inside._size, buckets.set(index, changed))
                 return made
     size = inside._size
