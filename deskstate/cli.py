@@ -304,8 +304,14 @@ def _print_json(value: object) -> None:
 def _console() -> Console:
     from rich.console import Console  # noqa: PLC0415 - keeps `--json` free of rich
 
+    class PipedConsole(Console):
+        def on_broken_pipe(self) -> None:
+            # rich exits with status 1 here, which means "anomalies" to us: let main() end quietly.
+            self.quiet = True
+            raise BrokenPipeError
+
     # Piped output goes to files and tools, not to a narrow window: give the tables room.
-    return Console(width=None if sys.stdout.isatty() else 120)
+    return PipedConsole(width=None if sys.stdout.isatty() else 120)
 
 
 # --- the commands ---------------------------------------------------------------------------------

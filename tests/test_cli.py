@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import gzip
 import json
+import shlex
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -162,3 +165,25 @@ def test_damaged_gzip_exits_2(tmp_path: Path) -> None:
     result = deskstate("replay", str(damaged))
     assert result.returncode == 2
     assert str(damaged) in result.stderr and "after line" in result.stderr
+
+
+def test_a_table_reader_that_stops_early_is_not_an_error(tmp_path: Path) -> None:
+    """`deskstate replay LOG | head -1` ends with status 0 and no traceback when head stops."""
+    log = tmp_path / "many.jsonl"
+    made = deskstate("generate", "--events", "6000", "--desks", "300", "--out", str(log))
+    assert made.returncode == 0, made.stderr
+    script = shlex.quote(str(Path(sys.executable).with_name("deskstate")))
+    # The tables of 300 desks outgrow a pipe's buffer, so the write fails once head has gone.
+    result = subprocess.run(
+        [
+            "bash",
+            "-c",
+            f"{script} replay {shlex.quote(str(log))} | head -n 1; exit ${{PIPESTATUS[0]}}",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
