@@ -137,6 +137,20 @@ def write_log(path: Path, count: int, layout: str) -> None:
 
 
 def _peak_rss_bytes() -> int:
+    """The peak RSS of this process, in bytes.
+
+    On Linux, ``VmHWM`` of ``/proc/self/status``: the high-water mark of this process's own
+    memory since it was exec'd. ``ru_maxrss`` is no good there for a child: Linux carries the
+    parent's peak over the fork and exec into it, so a child of a big process (the benchmark
+    suite, holding a stream in memory) would report the parent's peak.
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("VmHWM:"):
+                    return int(line.split()[1]) * 1024  # in kB
+    except OSError:
+        pass
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return peak if sys.platform == "darwin" else peak * 1024  # Linux reports KiB
 
