@@ -24,6 +24,7 @@ __all__ = [
     "Replay",
     "ReplayStep",
     "apply_record",
+    "origin_set",
     "replay",
     "replay_desks",
     "replay_steps",
@@ -57,7 +58,8 @@ class ReplayStep(NamedTuple):
     anomalies: tuple[Anomaly, ...]
 
 
-def _origins(allowed_origins: Iterable[str] | None) -> frozenset[str] | None:
+def origin_set(allowed_origins: Iterable[str] | None) -> frozenset[str] | None:
+    """``allowed_origins`` as a frozenset (``None``: trust every origin); refuses a lone string."""
     if allowed_origins is None:
         return None
     if isinstance(allowed_origins, str):
@@ -127,7 +129,7 @@ def apply_record(
     origin not allowed (``foreign-origin``) is not applied, and ``state`` comes back with the
     anomaly. The anomalies carry no record index (there is no replay to count in).
     """
-    origins = _origins(allowed_origins)
+    origins = origin_set(allowed_origins)
     applied = _apply({}, state, record, 0, origins, by_desk=False)
     anomalies = tuple(attrs.evolve(anomaly, index=None) for anomaly in applied.anomalies)
     return Applied(applied.event, applied.state, anomalies)
@@ -148,7 +150,7 @@ def replay_steps(
     :func:`replay` does. The options are those of :func:`replay`. Memory stays flat: only the
     latest snapshot of each desk is kept.
     """
-    origins = _origins(allowed_origins)  # refuse a bad argument now, not at the first record
+    origins = origin_set(allowed_origins)  # refuse a bad argument now, not at the first record
     return _steps(records, initial, strict, origins, by_desk)
 
 

@@ -53,7 +53,7 @@ from deskstate.events import EVENT_CLASSES, Event
 from deskstate.facts import Fact, diff, diff_touched
 from deskstate.records import DEFAULT_ORIGINS
 from deskstate.reducer import step
-from deskstate.replay import apply_record
+from deskstate.replay import apply_record, origin_set
 from deskstate.state import DeskState
 
 if TYPE_CHECKING:  # asyncio is imported by the first `changes()` stream, not by `import deskstate`
@@ -194,13 +194,8 @@ class Store:
             )
         if on_error is not None:
             _check_callable("on_error", on_error)
-        if isinstance(allowed_origins, str):
-            raise TypeError(
-                "allowed_origins must be a collection of origins, not one string: "
-                f"write allowed_origins=[{allowed_origins!r}]"
-            )
         self._strict: Final = bool(strict)
-        self._origins: Final = None if allowed_origins is None else frozenset(allowed_origins)
+        self._origins: Final = origin_set(allowed_origins)
         self._on_error: Final[ErrorHook] = on_error if on_error is not None else _log_error
         start = initial if initial is not None else DeskState()
         self._lock = threading.RLock()
