@@ -1,31 +1,29 @@
-"""Faster updates of pyrsistent maps and sets, the same maps and sets as pyrsistent's own.
+"""Faster updates of pyrsistent maps, the same maps as pyrsistent's own.
 
-``PMap.set`` and ``PSet.add`` go through an evolver (a mutable copy made persistent again), which
-costs about 6 µs a call, and the reducer makes three of them per message. :func:`map_set` and
-:func:`set_add` take the two common cases straight to the result pyrsistent's evolver would build,
+``PMap.set`` goes through an evolver (a mutable copy made persistent again), which costs about
+6 µs a call, and the reducer makes two of them per message. :func:`map_set` takes the two common
+cases straight to the result pyrsistent's evolver would build,
 bucket for bucket: a key that is already there gets a new bucket (the size is unchanged), and a new
 key goes to the front of its bucket when the map needs no reallocation. Every other case (the map
-must grow) goes to pyrsistent itself. They read pyrsistent's internals (``PMap._buckets``,
-``PMap._size``, ``PSet._map``, as of pyrsistent 0.20): when those are not there, both fall back to
-the public ``set`` and ``add``.
+must grow) goes to pyrsistent itself. It reads pyrsistent's internals (``PMap._buckets``,
+``PMap._size``, as of pyrsistent 0.20): when those are not there, it falls back to the public
+``set``.
 """
 
 from __future__ import annotations
 
-from typing import Any, Final, TypeVar, cast
+from typing import Any, Final, TypeVar
 
-from pyrsistent import PMap, PSet, pmap, pset
+from pyrsistent import PMap, pmap
 
-__all__ = ["map_set", "set_add"]
+__all__ = ["map_set"]
 
 _K = TypeVar("_K")
 _V = TypeVar("_V")
 
 #: pyrsistent reallocates a map whose buckets are fewer than this share of its size.
 _LOAD: Final = 0.67
-_LAID_OUT_AS_EXPECTED: Final = (
-    hasattr(pmap(), "_buckets") and hasattr(pmap(), "_size") and hasattr(pset(), "_map")
-)
+_LAID_OUT_AS_EXPECTED: Final = hasattr(pmap(), "_buckets") and hasattr(pmap(), "_size")
 
 
 def map_set(mapping: PMap[_K, _V], key: _K, value: _V) -> PMap[_K, _V]:
@@ -57,17 +55,5 @@ def map_set(mapping: PMap[_K, _V], key: _K, value: _V) -> PMap[_K, _V]:
     return grown
 
 
-def set_add(members: PSet[_K], member: _K) -> PSet[_K]:
-    """``members.add(member)``, without the evolver in the common cases."""
-    if not _LAID_OUT_AS_EXPECTED:
-        return members.add(member)
-    inner = cast(Any, members)._map
-    if member in inner:
-        return members
-    made: PSet[_K] = _PSET(map_set(inner, member, True))
-    return made
-
-
-# The classes, called as their own __new__ takes them: PMap(size, buckets), PSet(map).
+# The class, called as its own __new__ takes it: PMap(size, buckets).
 _PMAP: Final[Any] = PMap
-_PSET: Final[Any] = PSet

@@ -14,7 +14,7 @@ from typing import Any, Final, NamedTuple, TypeAlias
 import attrs
 from pyrsistent import pmap
 
-from deskstate._persistent import map_set, set_add
+from deskstate._persistent import map_set
 from deskstate.anomaly import Anomaly
 from deskstate.errors import ProtocolError
 from deskstate.events import (
@@ -285,7 +285,7 @@ def _with_message(
         messages=conversation.messages.append(
             Message(event.message_id, participant, event.project_id, event.ts)
         ),
-        message_ids=set_add(conversation.message_ids, event.message_id),
+        message_ids=conversation.message_ids.add(event.message_id),
         message_counts=map_set(
             conversation.message_counts,
             participant,

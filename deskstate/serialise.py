@@ -11,13 +11,13 @@ from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any, Final
 
-from pyrsistent import PMap, pmap, pset, pvector
+from pyrsistent import PMap, pmap
 
 from deskstate._json import Frozen, found, freeze, thaw
 from deskstate.errors import InvalidEvent, InvalidSnapshot
 from deskstate.events import MAX_VISITOR_DEPTH
 from deskstate.reducer import UNREAD_PARTICIPANTS
-from deskstate.state import Conversation, DeskState, Message
+from deskstate.state import Conversation, DeskOrder, DeskState, HashSet, Message, Vector
 from deskstate.timestamps import format_timestamp, parse_timestamp
 
 __all__ = ["FORMAT", "from_dict", "to_dict"]
@@ -165,7 +165,7 @@ def _conversation_from_dict(data: object, path: str) -> Conversation:
         _message_from_dict(item, f"{read.where('messages')}[{i}]")
         for i, item in enumerate(read.array("messages"))
     ]
-    ids = pset(message.id for message in messages)
+    ids = HashSet(message.id for message in messages)
     if len(ids) != len(messages):
         raise InvalidSnapshot(f"{read.where('messages')} has the same message id twice")
     counts: dict[str, int] = {}
@@ -182,7 +182,7 @@ def _conversation_from_dict(data: object, path: str) -> Conversation:
         read.string("id"),
         project_id=read.integer("project_id", optional=True),
         visitor=visitor,
-        messages=pvector(messages),
+        messages=Vector(messages),
         unread=unread,
         state_box_clicks=read.integer("state_box_clicks", minimum=0),
         implicit=read.boolean("implicit"),
@@ -241,7 +241,7 @@ def from_dict(data: object) -> DeskState:
         raise read.fail("availability", "an object of channel to status strings", availability)
     return DeskState(
         conversations=pmap(conversations),
-        order=pvector(order),
+        order=DeskOrder(order),
         focused_id=focused_id,
         availability=pmap(availability),
         closed=pmap({conversation.id: conversation for conversation in closed}),

@@ -1,7 +1,10 @@
 """The snapshot of a desk: :class:`DeskState`, its conversations and their messages.
 
-Every class here is frozen and every collection a pyrsistent one, so nothing reachable from a
-snapshot can be changed by a caller, and an old snapshot never changes when a newer one is made.
+Every class here is frozen and every collection persistent, so nothing reachable from a snapshot
+can be changed by a caller, and an old snapshot never changes when a newer one is made. The maps
+are pyrsistent ones; the sequences that grow without bound (``messages``, ``order``) and the
+message ids are deskstate's own tuple-based structures (see ``_vector``, ``_order``, ``_hamt`` for
+why), converted from any sequence or set given to the constructors.
 Fields marked *derived* are kept so that queries stay O(1); they follow from the other fields, take
 no part in equality, and are rebuilt when a snapshot is read back with ``from_dict``.
 """
@@ -9,20 +12,36 @@ no part in equality, and are rebuilt when a snapshot is read back with ``from_di
 from __future__ import annotations
 
 import weakref
+from collections.abc import Iterable
 from datetime import datetime
 from typing import Final, NoReturn
 
 import attrs
-from pyrsistent import PMap, PSet, PVector, pmap, pset, pvector
+from pyrsistent import PMap, pmap
 
+from deskstate._hamt import HashSet
 from deskstate._json import Frozen
+from deskstate._order import DeskOrder
+from deskstate._vector import Vector
 
-__all__ = ["Conversation", "DeskState", "Lineage", "Message"]
+__all__ = ["Conversation", "DeskOrder", "DeskState", "HashSet", "Lineage", "Message", "Vector"]
 
 _NO_VISITOR: Final[PMap[str, Frozen]] = pmap()
-_NO_MESSAGES: Final[PVector[Message]] = pvector()
+_NO_MESSAGES: Final[Vector[Message]] = Vector()
 _NO_COUNTS: Final[PMap[str, int]] = pmap()
-_NO_IDS: Final[PSet[str]] = pset()
+_NO_IDS: Final[HashSet[str]] = HashSet()
+
+
+def _as_vector(messages: Iterable[Message]) -> Vector[Message]:
+    return messages if type(messages) is Vector else Vector(messages)
+
+
+def _as_id_set(ids: Iterable[str]) -> HashSet[str]:
+    return ids if type(ids) is HashSet else HashSet(ids)
+
+
+def _as_order(ids: Iterable[str]) -> DeskOrder:
+    return ids if type(ids) is DeskOrder else DeskOrder(ids)
 
 
 @attrs.frozen
@@ -49,7 +68,7 @@ class Conversation:
     id: str
     project_id: int | None = None
     visitor: PMap[str, Frozen] = _NO_VISITOR
-    messages: PVector[Message] = _NO_MESSAGES
+    messages: Vector[Message] = attrs.field(default=_NO_MESSAGES, converter=_as_vector)
     unread: int = 0
     state_box_clicks: int = 0
     implicit: bool = False
@@ -58,11 +77,13 @@ class Conversation:
     #: Derived: number of messages per participant type.
     message_counts: PMap[str, int] = attrs.field(default=_NO_COUNTS, eq=False, repr=False)
     #: Derived: the ids of ``messages``, to refuse a duplicate in O(1).
-    message_ids: PSet[str] = attrs.field(default=_NO_IDS, eq=False, repr=False)
+    message_ids: HashSet[str] = attrs.field(
+        default=_NO_IDS, converter=_as_id_set, eq=False, repr=False
+    )
 
 
 _NO_CONVERSATIONS: Final[PMap[str, Conversation]] = pmap()
-_NO_ORDER: Final[PVector[str]] = pvector()
+_NO_ORDER: Final[DeskOrder] = DeskOrder()
 _NO_AVAILABILITY: Final[PMap[str, str]] = pmap()
 
 
@@ -77,7 +98,7 @@ class DeskState:
     """
 
     conversations: PMap[str, Conversation] = _NO_CONVERSATIONS
-    order: PVector[str] = _NO_ORDER
+    order: DeskOrder = attrs.field(default=_NO_ORDER, converter=_as_order)
     focused_id: str | None = None
     availability: PMap[str, str] = _NO_AVAILABILITY
     closed: PMap[str, Conversation] = _NO_CONVERSATIONS

@@ -21,13 +21,13 @@ from deskstate import (
     scan,
     to_dict,
 )
-from deskstate.state import Lineage
+from deskstate.state import DeskOrder, HashSet, Lineage, Vector
 
 IMMUTABLE_LEAVES = (str, int, float, bool, type(None), datetime)
 
 
 def reachable(value: object) -> Iterator[object]:
-    """Every object reachable from ``value`` through attrs fields and pyrsistent collections."""
+    """Every object reachable from ``value`` through attrs fields and persistent collections."""
     yield value
     if attrs.has(type(value)):
         for field in attrs.fields(cast(Any, type(value))):
@@ -36,7 +36,7 @@ def reachable(value: object) -> Iterator[object]:
         for key, item in value.items():
             yield from reachable(key)
             yield from reachable(item)
-    elif isinstance(value, PVector | PSet | tuple):
+    elif isinstance(value, PVector | PSet | tuple | Vector | DeskOrder | HashSet):
         for item in value:
             yield from reachable(item)
     elif isinstance(value, Lineage):  # a weak reference to the parent snapshot, itself frozen
@@ -56,7 +56,7 @@ def busy_desk() -> DeskState:
 
 
 def test_everything_reachable_from_a_snapshot_is_immutable() -> None:
-    """Everything under a snapshot is a frozen attrs instance, a pyrsistent collection or a leaf."""
+    """Everything under a snapshot is a frozen attrs instance, a persistent collection or a leaf."""
     seen = 0
     for value in reachable(busy_desk()):
         seen += 1
@@ -64,7 +64,8 @@ def test_everything_reachable_from_a_snapshot_is_immutable() -> None:
             assert type(value).__setattr__ is not object.__setattr__, type(value)
             assert "__dict__" not in dir(value), type(value)  # slotted: no attributes to add
         else:
-            assert isinstance(value, (PMap, PVector, PSet, Lineage, *IMMUTABLE_LEAVES)), type(value)
+            persistent = (PMap, PVector, PSet, Vector, DeskOrder, HashSet, Lineage)
+            assert isinstance(value, (*persistent, *IMMUTABLE_LEAVES)), type(value)
     assert seen > 30
 
 
@@ -81,6 +82,11 @@ def test_everything_reachable_from_a_snapshot_is_immutable() -> None:
         lambda s: s.closed["c1"].visitor["address"]["lines"].__setitem__(0, "x"),
         lambda s: setattr(s.lineage, "touched", "c9"),
         lambda s: delattr(s.lineage, "touched"),
+        lambda s: setattr(s.order, "_empty", 0),
+        lambda s: s.closed["c1"].messages.__setitem__(0, None),
+        lambda s: setattr(s.closed["c1"].messages, "_tail", ()),
+        lambda s: delattr(s.closed["c1"].messages, "_root"),
+        lambda s: setattr(s.closed["c1"].message_ids, "_count", 0),
     ],
 )
 def test_a_caller_cannot_change_a_snapshot(attempt: object) -> None:
@@ -93,14 +99,19 @@ def test_a_caller_cannot_change_a_snapshot(attempt: object) -> None:
 
 
 def test_updating_methods_of_the_collections_return_new_ones() -> None:
-    """The set, append and remove of pyrsistent give new collections; the snapshot stays."""
+    """The set, append, add and remove of the collections give new ones; the snapshot stays."""
     state = busy_desk()
     before = to_dict(state)
     visitor: Any = state.closed["c1"].visitor
     lines = visitor["address"]["lines"]
     assert lines.append("x") is not lines
     assert state.conversations.remove("c2") is not state.conversations
-    assert state.order.set(0, "c9") is not state.order
+    assert state.order.append("c9") is not state.order
+    assert state.order.remove("c2") is not state.order
+    messages = state.closed["c1"].messages
+    assert messages.append(messages[0]) is not messages
+    assert messages.set(0, messages[0]) is not messages
+    assert state.closed["c1"].message_ids.add("m9") is not state.closed["c1"].message_ids
     assert to_dict(state) == before
 
 

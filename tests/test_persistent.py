@@ -1,4 +1,4 @@
-"""The fast map and set updates build exactly the maps and sets pyrsistent's own would."""
+"""The fast map updates build exactly the maps pyrsistent's own would."""
 
 from __future__ import annotations
 
@@ -6,9 +6,9 @@ from typing import Any, cast
 
 from hypothesis import given
 from hypothesis import strategies as st
-from pyrsistent import PMap, PSet, pmap, pset
+from pyrsistent import PMap, pmap
 
-from deskstate._persistent import map_set, set_add
+from deskstate._persistent import map_set
 
 KEYS = st.one_of(st.text(max_size=3), st.integers(-50, 50))
 OPERATIONS = st.lists(st.tuples(KEYS, st.integers(0, 3)), max_size=200)
@@ -66,16 +66,3 @@ def test_colliding_keys_share_a_bucket_and_keep_their_values() -> None:
     fast, slow = map_set(fast, keys[2], "new"), slow.set(keys[2], "new")
     same(fast, slow)
     assert fast[keys[2]] == "new" and fast[keys[3]] == 3
-
-
-@given(st.lists(KEYS, max_size=200))
-def test_set_add_equals_pset_add(members: list[object]) -> None:
-    """Adding members one by one gives pyrsistent's set each time; adding one twice is a no-op."""
-    fast: PSet[object] = pset()
-    slow: PSet[object] = pset()
-    for member in members:
-        before = fast
-        fast, slow = set_add(fast, member), slow.add(member)
-        assert fast == slow and hash(fast) == hash(slow) and set(fast) == set(slow)
-        if member in before:
-            assert fast is before
