@@ -14,12 +14,13 @@ collection visits only the few tuples an update made.
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Iterator, Mapping, Set
-from typing import Any, Final, Generic, NoReturn, TypeVar
+from typing import Any, Final, Generic, NoReturn, TypeVar, overload
 
 __all__ = ["HashMap", "HashSet"]
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
+_D = TypeVar("_D")
 
 _BITS: Final = 5
 _MASK: Final = (1 << _BITS) - 1
@@ -64,7 +65,7 @@ def _lookup(node: Node, key: object, digest: int) -> Any:
         bit = 1 << ((digest >> shift) & _MASK)
         if not bitmap & bit:
             return _ABSENT
-        index = _slot(bitmap, bit)
+        index = 1 + 2 * (bitmap & (bit - 1)).bit_count()  # _slot(), inlined on this hot path
         found = node[index]
         if found is _BRANCH:
             node = node[index + 1]
@@ -104,21 +105,22 @@ def _assoc(node: Node, shift: int, key: object, digest: int, value: object) -> t
         node = (1 << ((node[1] >> shift) & _MASK), _BRANCH, node)
         bitmap = node[0]
     bit = 1 << ((digest >> shift) & _MASK)
-    index = _slot(bitmap, bit)
+    index = 1 + 2 * (bitmap & (bit - 1)).bit_count()  # _slot(), inlined on this hot path
     if not bitmap & bit:
-        return (bitmap | bit, *node[1:index], key, value, *node[index:]), True
+        return (bitmap | bit, *node[1:index]) + (key, value) + node[index:], True
     found = node[index]
     if found is _BRANCH:
         child = node[index + 1]
         new_child, added = _assoc(child, shift + _BITS, key, digest, value)
         if new_child is child:
             return node, False
-        return (*node[: index + 1], new_child, *node[index + 2 :]), added
+        return node[: index + 1] + (new_child,) + node[index + 2 :], added
     if found is key or found == key:
         if node[index + 1] is value:
             return node, False
         return (*node[: index + 1], value, *node[index + 2 :]), False
-    child = _pair(shift + _BITS, found, _hash(found), node[index + 1], key, digest, value)
+    found_digest = hash(found) & _HASH_MASK
+    child = _pair(shift + _BITS, found, found_digest, node[index + 1], key, digest, value)
     return (*node[:index], _BRANCH, child, *node[index + 2 :]), True
 
 
@@ -171,7 +173,46 @@ def _entries(node: Node) -> Iterator[tuple[Any, Any]]:
             yield key, node[index + 1]
 
 
+def _slot_entries(node: Node, index: int) -> Iterator[tuple[Any, Any]]:
+    """The entries under the slot at ``index`` of ``node``: one entry, or a child's."""
+    if node[index] is _BRANCH:
+        return _entries(node[index + 1])
+    return iter(((node[index], node[index + 1]),))
+
+
+def _changed_between(old: Node, new: Node, out: list[Any]) -> None:
+    """Add to ``out`` the keys of one node only, or bound to objects that are not the same."""
+    if old is new:
+        return
+    old_bitmap, new_bitmap = old[0], new[0]
+    if _COLLISION in (old_bitmap, new_bitmap):
+        _changed_by_lookup(dict(_entries(old)), dict(_entries(new)), out)
+        return
+    bits = old_bitmap | new_bitmap
+    while bits:
+        bit = bits & -bits
+        bits ^= bit
+        old_index = 1 + 2 * (old_bitmap & (bit - 1)).bit_count() if old_bitmap & bit else 0
+        new_index = 1 + 2 * (new_bitmap & (bit - 1)).bit_count() if new_bitmap & bit else 0
+        if not old_index or not new_index:  # in one node only: every key under it changed
+            node, index = (old, old_index) if old_index else (new, new_index)
+            out.extend(key for key, _ in _slot_entries(node, index))
+        elif old[old_index] is _BRANCH and new[new_index] is _BRANCH:
+            _changed_between(old[old_index + 1], new[new_index + 1], out)
+        elif old[old_index] is not new[new_index] or old[old_index + 1] is not new[new_index + 1]:
+            before = dict(_slot_entries(old, old_index))
+            after = dict(_slot_entries(new, new_index))
+            _changed_by_lookup(before, after, out)
+
+
+def _changed_by_lookup(before: dict[Any, Any], after: dict[Any, Any], out: list[Any]) -> None:
+    out.extend(key for key, value in after.items() if before.get(key, _ABSENT) is not value)
+    out.extend(key for key in before if key not in after)
+
+
 class _Frozen:
+    """Refuses every change of attribute: the maps and sets are set up by ``_make`` alone."""
+
     __slots__ = ()
 
     def __setattr__(self, name: str, value: object) -> NoReturn:
@@ -186,10 +227,10 @@ class _Frozen:
 class HashMap(_Frozen, Mapping[K, V], Generic[K, V]):
     """An immutable mapping: ``set`` and ``remove`` return a new map and leave this one as is."""
 
-    __slots__ = ("_count", "_root")
+    # One slot, (root, count): one tuple to make per update, not two attributes.
+    __slots__ = ("_parts",)
 
-    _root: Node
-    _count: int
+    _parts: tuple[Node, int]
 
     def __new__(cls, items: Mapping[K, V] | Iterable[tuple[K, V]] = ()) -> HashMap[K, V]:
         pairs = items.items() if isinstance(items, Mapping) else items
@@ -197,95 +238,129 @@ class HashMap(_Frozen, Mapping[K, V], Generic[K, V]):
         for key, value in pairs:
             root, added = _assoc(root, 0, key, _hash(key), value)
             count += added
-        return cls._make(root, count)
-
-    @classmethod
-    def _make(cls, root: Node, count: int) -> HashMap[K, V]:
-        made = object.__new__(cls)
-        object.__setattr__(made, "_root", root)
-        object.__setattr__(made, "_count", count)
-        return made
+        return _make_map(cls, (root, count))
 
     def set(self, key: K, value: V) -> HashMap[K, V]:
         """A map like this one with ``key`` mapped to ``value`` (itself when it already was)."""
-        root, added = _assoc(self._root, 0, key, _hash(key), value)
-        if root is self._root:
+        old_root, count = self._parts
+        root, added = _assoc(old_root, 0, key, hash(key) & _HASH_MASK, value)
+        if root is old_root:
             return self
-        return self._make(root, self._count + added)
+        return _make_map(type(self), (root, count + added))
 
     def remove(self, key: K) -> HashMap[K, V]:
         """A map like this one without ``key``; raises ``KeyError`` when it has none."""
-        root = _dissoc(self._root, 0, key, _hash(key))
-        if root is self._root:
+        old_root, count = self._parts
+        root = _dissoc(old_root, 0, key, _hash(key))
+        if root is old_root:
             raise KeyError(key)
-        return self._make(_EMPTY_NODE if root is None else root, self._count - 1)
+        return _make_map(type(self), (_EMPTY_NODE if root is None else root, count - 1))
 
     def __getitem__(self, key: K) -> V:
-        found = _lookup(self._root, key, _hash(key))
+        found = _lookup(self._parts[0], key, hash(key) & _HASH_MASK)
         if found is _ABSENT:
             raise KeyError(key)
         value: V = found
         return value
 
-    def get(self, key: K, default: Any = None) -> Any:
+    @overload
+    def get(self, key: K, /) -> V | None: ...
+    @overload
+    def get(self, key: K, /, default: V | _D) -> V | _D: ...
+    def get(self, key: K, /, default: object = None) -> object:
         """The value of ``key``, or ``default``."""
-        found = _lookup(self._root, key, _hash(key))
+        found = _lookup(self._parts[0], key, hash(key) & _HASH_MASK)
         return default if found is _ABSENT else found
 
     def __contains__(self, key: object) -> bool:
-        return _lookup(self._root, key, _hash(key)) is not _ABSENT
+        return _lookup(self._parts[0], key, hash(key) & _HASH_MASK) is not _ABSENT
 
     def __iter__(self) -> Iterator[K]:
-        return (key for key, _ in _entries(self._root))
+        return (key for key, _ in _entries(self._parts[0]))
 
     def __len__(self) -> int:
-        return self._count
+        return self._parts[1]
+
+    def changed_keys(self, other: HashMap[K, V]) -> list[K]:
+        """The keys bound in one of the two maps only, or to objects that are not the same.
+
+        Maps made one from the other by ``set`` and ``remove`` share every node but those on the
+        paths to what changed, so this costs O(changes * log n), not O(n).
+        """
+        changed: list[K] = []
+        _changed_between(self._parts[0], other._parts[0], changed)
+        return changed
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, HashMap) and other._parts[0] is self._parts[0]:
+            return True
+        if not isinstance(other, Mapping) or len(other) != len(self):
+            return NotImplemented if not isinstance(other, Mapping) else False
+        get = other.get
+        return all(
+            (found := get(key, _ABSENT)) is value or found == value
+            for key, value in _entries(self._parts[0])
+        )
+
+    def __hash__(self) -> int:
+        return hash(frozenset(_entries(self._parts[0])))
 
     def __repr__(self) -> str:
-        return f"HashMap({dict(_entries(self._root))!r})"
+        return f"HashMap({dict(_entries(self._parts[0]))!r})"
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (HashMap, (list(_entries(self._root)),))
+        return (HashMap, (list(_entries(self._parts[0])),))
 
 
 class HashSet(_Frozen, Set[K], Generic[K]):
     """An immutable set: ``add`` returns a new set and leaves this one as is."""
 
-    __slots__ = ("_count", "_root")
+    __slots__ = ("_parts",)
 
-    _root: Node
-    _count: int
+    _parts: tuple[Node, int]
 
     def __new__(cls, items: Iterable[K] = ()) -> HashSet[K]:
         root, count = _EMPTY_NODE, 0
         for item in items:
             root, added = _assoc(root, 0, item, _hash(item), None)
             count += added
-        return cls._make(root, count)
-
-    @classmethod
-    def _make(cls, root: Node, count: int) -> HashSet[K]:
-        made = object.__new__(cls)
-        object.__setattr__(made, "_root", root)
-        object.__setattr__(made, "_count", count)
-        return made
+        return _make_set(cls, (root, count))
 
     def add(self, item: K) -> HashSet[K]:
         """A set like this one with ``item`` (itself when it already had it)."""
-        root, added = _assoc(self._root, 0, item, _hash(item), None)
-        return self._make(root, self._count + 1) if added else self
+        root, count = self._parts
+        root, added = _assoc(root, 0, item, hash(item) & _HASH_MASK, None)
+        return _make_set(type(self), (root, count + 1)) if added else self
 
     def __contains__(self, item: object) -> bool:
-        return _lookup(self._root, item, _hash(item)) is not _ABSENT
+        return _lookup(self._parts[0], item, hash(item) & _HASH_MASK) is not _ABSENT
 
     def __iter__(self) -> Iterator[K]:
-        return (key for key, _ in _entries(self._root))
+        return (key for key, _ in _entries(self._parts[0]))
 
     def __len__(self) -> int:
-        return self._count
+        return self._parts[1]
 
     def __repr__(self) -> str:
         return f"HashSet({set(self)!r})"
 
     def __reduce__(self) -> tuple[Any, ...]:
         return (HashSet, (list(self),))
+
+
+_new_object = object.__new__
+# The slots' own setters: they bypass the __setattr__ that refuses every change.
+_set_map_parts = HashMap._parts.__set__  # type: ignore[attr-defined]
+_set_set_parts = HashSet._parts.__set__  # type: ignore[attr-defined]
+
+
+def _make_map(cls: type[HashMap[K, V]], parts: tuple[Node, int]) -> HashMap[K, V]:
+    made = _new_object(cls)
+    _set_map_parts(made, parts)
+    return made
+
+
+def _make_set(cls: type[HashSet[K]], parts: tuple[Node, int]) -> HashSet[K]:
+    made = _new_object(cls)
+    _set_set_parts(made, parts)
+    return made

@@ -93,7 +93,7 @@ class DeskOrder(Sequence[str]):
     def index(self, cid: object, start: int = 0, stop: int | None = None) -> int:
         """The position of ``cid`` in the order; raises ``ValueError`` when it is not in it."""
         if start == 0 and stop is None and not self._empty:
-            slot = self._slot_of.get(cid)  # type: ignore[arg-type] # any object may be asked for
+            slot = self._slot_of.get(cid)  # type: ignore[call-overload] # any object may be asked
             if slot is None:
                 raise ValueError(f"conversation {cid!r} is not in the desk order")
             position: int = slot

@@ -71,67 +71,45 @@ class Vector(Sequence[T], Generic[T]):
     ``pyrsistent.PVector``), and hashes as the tuple of its items.
     """
 
-    __slots__ = ("_count", "_root", "_shift", "_tail")
+    # One slot, (count, shift, root, tail): one tuple to make per append, not four attributes.
+    __slots__ = ("_parts",)
 
-    _count: int
-    _shift: int
-    _root: Node
-    _tail: Node
+    _parts: tuple[int, int, Node, Node]
 
     def __new__(cls, items: Iterable[T] = ()) -> Vector[T]:
-        vector: Vector[T] = _EMPTY if cls is Vector else cls._make(0, _BITS, (), ())
+        vector: Vector[T] = _EMPTY if cls is Vector else _make(cls, (0, _BITS, (), ()))
         for item in items:
             vector = vector.append(item)
         return vector
 
-    @classmethod
-    def _make(cls, count: int, shift: int, root: Node, tail: Node) -> Vector[T]:
-        vector = object.__new__(cls)
-        set_member = object.__setattr__
-        set_member(vector, "_count", count)
-        set_member(vector, "_shift", shift)
-        set_member(vector, "_root", root)
-        set_member(vector, "_tail", tail)
-        return vector
-
     def append(self, item: T) -> Vector[T]:
         """A vector like this one with ``item`` added at the end."""
-        count, tail = self._count, self._tail
+        count, shift, root, tail = self._parts
         if len(tail) < _WIDTH:
-            return self._make(count + 1, self._shift, self._root, (*tail, item))
+            return _make(type(self), (count + 1, shift, root, tail + (item,)))
         # The tail is full: it becomes leaf number count // 32 of the trie.
-        shift, root = self._shift, self._root
         leaf_start = count - _WIDTH
         if (leaf_start >> _BITS) >= (1 << shift):  # the trie is full: grow a level
             root = (root, _new_path(shift, tail))
             shift += _BITS
         else:
             root = _push_leaf(leaf_start, shift, root, tail)
-        return self._make(count + 1, shift, root, (item,))
+        return _make(type(self), (count + 1, shift, root, (item,)))
 
     def set(self, index: int, item: T) -> Vector[T]:
         """A vector like this one with the item at ``index`` replaced by ``item``."""
-        index = self._checked(index)
-        start = self._count - len(self._tail)
+        count, shift, root, tail = self._parts
+        index = _checked(index, count)
+        start = count - len(tail)
         if index >= start:
-            tail = self._tail
             offset = index - start
-            return self._make(
-                self._count, self._shift, self._root, (*tail[:offset], item, *tail[offset + 1 :])
+            return _make(
+                type(self), (count, shift, root, (*tail[:offset], item, *tail[offset + 1 :]))
             )
-        root = _set_in(self._shift, self._root, index, item)
-        return self._make(self._count, self._shift, root, self._tail)
-
-    def _checked(self, index: int) -> int:
-        count = self._count
-        if index < 0:
-            index += count
-        if not 0 <= index < count:
-            raise IndexError(f"vector index out of range: {index} (length {count})")
-        return index
+        return _make(type(self), (count, shift, _set_in(shift, root, index, item), tail))
 
     def __len__(self) -> int:
-        return self._count
+        return self._parts[0]
 
     @overload
     def __getitem__(self, index: int) -> T: ...
@@ -140,13 +118,12 @@ class Vector(Sequence[T], Generic[T]):
     def __getitem__(self, index: int | slice) -> T | Vector[T]:
         if isinstance(index, slice):
             return Vector(tuple(self)[index])
-        index = self._checked(index)
-        start = self._count - len(self._tail)
+        count, level, node, tail = self._parts
+        index = _checked(index, count)
+        start = count - len(tail)
         if index >= start:
-            item: T = self._tail[index - start]
+            item: T = tail[index - start]
             return item
-        node = self._root
-        level = self._shift
         while level:
             node = node[(index >> level) & _MASK]
             level -= _BITS
@@ -154,22 +131,22 @@ class Vector(Sequence[T], Generic[T]):
         return found
 
     def __iter__(self) -> Iterator[T]:
-        if self._root:
-            for leaf in _leaves(self._shift, self._root):
+        _, shift, root, tail = self._parts
+        if root:
+            for leaf in _leaves(shift, root):
                 yield from leaf
-        yield from self._tail
+        yield from tail
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, Vector):
-            if self._root is other._root and self._tail is other._tail:
+            mine, theirs = self._parts, other._parts
+            if mine[2] is theirs[2] and mine[3] is theirs[3]:
                 return True
-            return self._count == other._count and all(
-                mine is theirs or mine == theirs for mine, theirs in zip(self, other, strict=True)
+            return mine[0] == theirs[0] and all(
+                a is b or a == b for a, b in zip(self, other, strict=True)
             )
         if isinstance(other, Sequence) and not isinstance(other, str | bytes):
-            return len(other) == self._count and all(
-                mine == theirs for mine, theirs in zip(self, other, strict=True)
-            )
+            return len(other) == len(self) and all(a == b for a, b in zip(self, other, strict=True))
         return NotImplemented
 
     def __hash__(self) -> int:
@@ -188,4 +165,23 @@ class Vector(Sequence[T], Generic[T]):
         raise AttributeError(f"a Vector cannot be changed (tried to delete {name!r})")
 
 
-_EMPTY: Final[Vector[Any]] = Vector._make(0, _BITS, (), ())
+def _checked(index: int, count: int) -> int:
+    if index < 0:
+        index += count
+    if not 0 <= index < count:
+        raise IndexError(f"vector index out of range: {index} (length {count})")
+    return index
+
+
+_new_object = object.__new__
+# The slot's own setter: it bypasses the __setattr__ that refuses every change.
+_set_parts = Vector._parts.__set__  # type: ignore[attr-defined]
+
+
+def _make(cls: type[Vector[T]], parts: tuple[int, int, Node, Node]) -> Vector[T]:
+    vector = _new_object(cls)
+    _set_parts(vector, parts)
+    return vector
+
+
+_EMPTY: Final[Vector[Any]] = _make(Vector, (0, _BITS, (), ()))

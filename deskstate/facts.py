@@ -49,17 +49,15 @@ Order of the facts (deterministic, whatever the hash seed):
 
 Cost: identity first. Equal members that are the very same object (``old is new``, the two maps of
 conversations, each conversation, its visitor, its messages, the availability map) are skipped at
-once. The conversations that changed are found by comparing the maps' internal buckets by identity
-(a C-level sweep, about 30 ns a bucket), falling back to a lookup per entry when the maps are laid
-out differently; then only those conversations are looked at. Two consecutive snapshots cost a few
-identity checks when no conversation changed, and that sweep when one did.
+once. Along one history the snapshots' lineage names the conversations each event touched; without
+it, the conversations that changed are found by walking the two maps' tries side by side and
+skipping every node they share (:meth:`~deskstate.state.HashMap.changed_keys`, O(changes * log n));
+then only those conversations are looked at.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Iterator, Mapping
-from itertools import compress, count
-from operator import is_not
+from collections.abc import Collection, Iterator, Mapping
 from typing import Final, Literal, TypeAlias, TypeVar
 
 import attrs
@@ -310,38 +308,6 @@ _K = TypeVar("_K")
 _V = TypeVar("_V")
 
 
-def _changed_keys(old: PMap[_K, _V], new: PMap[_K, _V]) -> Iterable[_K]:
-    """The keys bound in one map only, or to objects that are not the same in the two maps.
-
-    A map made from another by ``set`` and ``remove`` keeps the other's buckets, the very same
-    objects, except the one it changed; so when both maps have as many buckets, a C-level sweep
-    comparing them by identity finds the few that differ. Maps laid out otherwise (one grew past
-    its capacity, or they come from different histories) are compared key by key.
-    """
-    if old is new:
-        return ()
-    old_buckets = getattr(old, "_buckets", None)
-    new_buckets = getattr(new, "_buckets", None)
-    if old_buckets is None or new_buckets is None or len(old_buckets) != len(new_buckets):
-        return _changed_keys_by_lookup(old, new)
-    missing = object()
-    changed: list[_K] = []
-    for index in compress(count(), map(is_not, old_buckets, new_buckets)):
-        before = dict(old_buckets[index] or ())
-        after = dict(new_buckets[index] or ())
-        changed.extend(key for key, value in after.items() if before.get(key, missing) is not value)
-        changed.extend(key for key in before if key not in after)
-    return changed
-
-
-def _changed_keys_by_lookup(old: PMap[_K, _V], new: PMap[_K, _V]) -> list[_K]:
-    missing = object()
-    get = old.get
-    changed = [key for key, value in new.items() if get(key, missing) is not value]
-    changed.extend(key for key in old if key not in new)
-    return changed
-
-
 def _appended(before: Conversation, after: Conversation) -> Iterator[Message]:
     """The messages of ``after`` that ``before`` does not have, in arrival order."""
     old, new = before.messages, after.messages
@@ -415,8 +381,8 @@ def diff(old: DeskState, new: DeskState) -> tuple[Fact, ...]:
         return ()
     candidates = _touched_since(old, new)
     if candidates is None:
-        candidates = set(_changed_keys(old.conversations, new.conversations))
-        candidates.update(_changed_keys(old.closed, new.closed))
+        candidates = set(old.conversations.changed_keys(new.conversations))
+        candidates.update(old.closed.changed_keys(new.closed))
     return diff_touched(old, new, candidates)
 
 

@@ -113,7 +113,7 @@ def _put_open(state: DeskState, new: Conversation) -> dict[str, Any]:
     """Changes that replace an open conversation by ``new``, keeping the unread total right."""
     old = state.conversations[new.id]
     return {
-        "conversations": map_set(state.conversations, new.id, new),
+        "conversations": state.conversations.set(new.id, new),
         "unread_total": state.unread_total - old.unread + new.unread,
     }
 
@@ -121,7 +121,7 @@ def _put_open(state: DeskState, new: Conversation) -> dict[str, Any]:
 def _open(state: DeskState, new: Conversation) -> dict[str, Any]:
     """Changes that open ``new`` (not open yet) at the end of the desk order."""
     changes = {
-        "conversations": map_set(state.conversations, new.id, new),
+        "conversations": state.conversations.set(new.id, new),
         "order": state.order.append(new.id),
         "unread_total": state.unread_total + new.unread,
     }
@@ -224,7 +224,7 @@ def _on_state_box_clicked(state: DeskState, event: ConversationStateBoxClicked) 
         clicked = _conversation_with(closed, state_box_clicks=closed.state_box_clicks + 1)
         anomaly = _closed(event, cid, "counted the click on its closed record")
         return Step(
-            _commit(state, event, last_clicked_id=cid, closed=map_set(state.closed, cid, clicked)),
+            _commit(state, event, last_clicked_id=cid, closed=state.closed.set(cid, clicked)),
             (anomaly,),
         )
     new = _conversation_with(_implicit(cid, event), state_box_clicks=1)
@@ -240,7 +240,7 @@ def _on_removed(state: DeskState, event: ConversationRemoved) -> Step:
         changes: dict[str, Any] = {
             "conversations": state.conversations.remove(cid),
             "order": state.order.remove(cid),
-            "closed": map_set(state.closed, cid, gone),
+            "closed": state.closed.set(cid, gone),
             "unread_total": state.unread_total - current.unread,
         }
         if state.focused_id == cid:
@@ -267,7 +267,7 @@ def _on_visitor_updated(state: DeskState, event: ConversationVisitorUpdated) -> 
         if closed.visitor == event.visitor:
             return Step(_commit(state, event), (anomaly,))
         updated = _conversation_with(closed, visitor=event.visitor)
-        return Step(_commit(state, event, closed=map_set(state.closed, cid, updated)), (anomaly,))
+        return Step(_commit(state, event, closed=state.closed.set(cid, updated)), (anomaly,))
     new = _conversation_with(_implicit(cid, event), visitor=event.visitor)
     anomaly = _unknown(event, cid, "opened it with this visitor")
     return Step(_commit(state, event, **_open(state, new)), (anomaly,))
@@ -331,9 +331,7 @@ def _on_message_added(state: DeskState, event: ConversationMessageAdded) -> Step
             anomalies.append(_duplicate(event))
             return Step(_commit(state, event), tuple(anomalies))
         appended = _with_message(closed, event, waits)
-        return Step(
-            _commit(state, event, closed=map_set(state.closed, cid, appended)), tuple(anomalies)
-        )
+        return Step(_commit(state, event, closed=state.closed.set(cid, appended)), tuple(anomalies))
     anomalies.insert(0, _unknown(event, cid, "opened it and appended the message"))
     new = _with_message(_implicit(cid, event, event.project_id), event, waits)
     return Step(_commit(state, event, **_open(state, new)), tuple(anomalies))

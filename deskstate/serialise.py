@@ -17,7 +17,15 @@ from deskstate._json import Frozen, found, freeze, thaw
 from deskstate.errors import InvalidEvent, InvalidSnapshot
 from deskstate.events import MAX_VISITOR_DEPTH
 from deskstate.reducer import UNREAD_PARTICIPANTS
-from deskstate.state import Conversation, DeskOrder, DeskState, HashSet, Message, Vector
+from deskstate.state import (
+    Conversation,
+    DeskOrder,
+    DeskState,
+    HashMap,
+    HashSet,
+    Message,
+    Vector,
+)
 from deskstate.timestamps import format_timestamp, parse_timestamp
 
 __all__ = ["FORMAT", "from_dict", "to_dict"]
@@ -240,11 +248,11 @@ def from_dict(data: object) -> DeskState:
     ):
         raise read.fail("availability", "an object of channel to status strings", availability)
     return DeskState(
-        conversations=pmap(conversations),
+        conversations=HashMap(conversations),
         order=DeskOrder(order),
         focused_id=focused_id,
         availability=pmap(availability),
-        closed=pmap({conversation.id: conversation for conversation in closed}),
+        closed=HashMap({conversation.id: conversation for conversation in closed}),
         last_clicked_id=read.string("last_clicked_id", optional=True),
         version=read.integer("version", minimum=0),
         clock=read.timestamp("clock"),

@@ -12,19 +12,28 @@ no part in equality, and are rebuilt when a snapshot is read back with ``from_di
 from __future__ import annotations
 
 import weakref
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Final, NoReturn
 
 import attrs
 from pyrsistent import PMap, pmap
 
-from deskstate._hamt import HashSet
+from deskstate._hamt import HashMap, HashSet
 from deskstate._json import Frozen
 from deskstate._order import DeskOrder
 from deskstate._vector import Vector
 
-__all__ = ["Conversation", "DeskOrder", "DeskState", "HashSet", "Lineage", "Message", "Vector"]
+__all__ = [
+    "Conversation",
+    "DeskOrder",
+    "DeskState",
+    "HashMap",
+    "HashSet",
+    "Lineage",
+    "Message",
+    "Vector",
+]
 
 _NO_VISITOR: Final[PMap[str, Frozen]] = pmap()
 _NO_MESSAGES: Final[Vector[Message]] = Vector()
@@ -38,6 +47,12 @@ def _as_vector(messages: Iterable[Message]) -> Vector[Message]:
 
 def _as_id_set(ids: Iterable[str]) -> HashSet[str]:
     return ids if type(ids) is HashSet else HashSet(ids)
+
+
+def _as_conversations(conversations: Mapping[str, Conversation]) -> HashMap[str, Conversation]:
+    if type(conversations) is HashMap:
+        return conversations
+    return HashMap(conversations)
 
 
 def _as_order(ids: Iterable[str]) -> DeskOrder:
@@ -82,7 +97,7 @@ class Conversation:
     )
 
 
-_NO_CONVERSATIONS: Final[PMap[str, Conversation]] = pmap()
+_NO_CONVERSATIONS: Final[HashMap[str, Conversation]] = HashMap()
 _NO_ORDER: Final[DeskOrder] = DeskOrder()
 _NO_AVAILABILITY: Final[PMap[str, str]] = pmap()
 
@@ -97,11 +112,15 @@ class DeskState:
     counts the events reduced into this snapshot and ``clock`` is the latest timestamp seen.
     """
 
-    conversations: PMap[str, Conversation] = _NO_CONVERSATIONS
+    conversations: HashMap[str, Conversation] = attrs.field(
+        default=_NO_CONVERSATIONS, converter=_as_conversations
+    )
     order: DeskOrder = attrs.field(default=_NO_ORDER, converter=_as_order)
     focused_id: str | None = None
     availability: PMap[str, str] = _NO_AVAILABILITY
-    closed: PMap[str, Conversation] = _NO_CONVERSATIONS
+    closed: HashMap[str, Conversation] = attrs.field(
+        default=_NO_CONVERSATIONS, converter=_as_conversations
+    )
     last_clicked_id: str | None = None
     version: int = 0
     clock: datetime | None = None

@@ -84,7 +84,7 @@ def test_vector_refuses_out_of_range_and_changes() -> None:
     with pytest.raises(IndexError):
         vector.set(-4, 0)
     with pytest.raises(AttributeError, match="cannot be changed"):
-        vector._count = 0
+        vector._parts = (0, 5, (), ())
 
 
 def test_vector_equality_and_hash() -> None:
@@ -101,14 +101,14 @@ def test_vector_equality_and_hash() -> None:
 def test_vector_nodes_are_tuples_a_young_collection_skips() -> None:
     """Every node is a tuple (or the tail): the cyclic collector sees no opaque C trie."""
     vector = Vector(range(5_000))
-    stack: list[Any] = [vector._root]
+    stack: list[Any] = [vector._parts[2]]
     while stack:
         node = stack.pop()
         assert type(node) is tuple
         stack.extend(child for child in node if type(child) is tuple)
-    # A collection visits the vector's own members (count, shift, root, tail, class), where a
+    # A collection visits the vector's parts (count, shift, root, tail) and class, where a
     # pyrsistent PVector of the same items makes it visit every item.
-    assert len(gc.get_referents(vector)) <= 5
+    assert len(gc.get_referents(vector)) <= 2 and len(vector._parts) == 4
     assert len(gc.get_referents(pvector(range(5_000)))) >= 5_000
 
 

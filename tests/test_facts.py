@@ -33,7 +33,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pyrsistent import PMap, pmap, pvector
 
-import deskstate.facts as facts_module
 from deskstate import (
     Conversation,
     DeskState,
@@ -60,6 +59,7 @@ from deskstate.facts import (
     diff,
     diff_touched,
 )
+from deskstate.state import HashMap
 from deskstate.testing import chaotic_streams, streams
 
 Raw = dict[str, Any]
@@ -952,7 +952,7 @@ def test_diff_along_a_lineage_looks_only_at_the_conversations_named(
     desk = fold(*(added(f"c{i}") for i in range(500)))
     middle = reduce(desk, message("c7", "m1"))
     later = reduce(middle, focused("c9"))
-    monkeypatch.setattr(facts_module, "_changed_keys", _no_sweep)
+    monkeypatch.setattr(HashMap, "changed_keys", _no_sweep)
     assert diff(desk, later) == (
         MessageAppended("c7", "m1", "Visitor"),
         UnreadChanged("c7", 0, 1),
@@ -969,6 +969,15 @@ def test_diff_sweeps_when_the_lineage_is_broken() -> None:
         MessageAppended("c7", "m1", "Visitor"),
         UnreadChanged("c7", 0, 1),
     )
+
+
+def test_the_sweep_finds_exactly_the_conversations_that_changed() -> None:
+    """Without a lineage, the two maps' shared nodes are skipped and every change is found."""
+    desk = fold(*(added(f"c{i}") for i in range(2_000)))
+    later = fold(message("c7", "m1"), removed("c900"), added("c2000"), start=desk)
+    assert sorted(desk.conversations.changed_keys(later.conversations)) == ["c2000", "c7", "c900"]
+    assert desk.closed.changed_keys(later.closed) == ["c900"]
+    assert desk.conversations.changed_keys(desk.conversations) == []
 
 
 def test_a_snapshot_does_not_keep_its_history_alive() -> None:

@@ -21,7 +21,7 @@ from deskstate import (
     scan,
     to_dict,
 )
-from deskstate.state import DeskOrder, HashSet, Lineage, Vector
+from deskstate.state import DeskOrder, HashMap, HashSet, Lineage, Vector
 
 IMMUTABLE_LEAVES = (str, int, float, bool, type(None), datetime)
 
@@ -32,7 +32,7 @@ def reachable(value: object) -> Iterator[object]:
     if attrs.has(type(value)):
         for field in attrs.fields(cast(Any, type(value))):
             yield from reachable(getattr(value, field.name))
-    elif isinstance(value, PMap):
+    elif isinstance(value, PMap | HashMap):
         for key, item in value.items():
             yield from reachable(key)
             yield from reachable(item)
@@ -64,7 +64,7 @@ def test_everything_reachable_from_a_snapshot_is_immutable() -> None:
             assert type(value).__setattr__ is not object.__setattr__, type(value)
             assert "__dict__" not in dir(value), type(value)  # slotted: no attributes to add
         else:
-            persistent = (PMap, PVector, PSet, Vector, DeskOrder, HashSet, Lineage)
+            persistent = (PMap, PVector, PSet, Vector, DeskOrder, HashMap, HashSet, Lineage)
             assert isinstance(value, (*persistent, *IMMUTABLE_LEAVES)), type(value)
     assert seen > 30
 
@@ -83,10 +83,13 @@ def test_everything_reachable_from_a_snapshot_is_immutable() -> None:
         lambda s: setattr(s.lineage, "touched", "c9"),
         lambda s: delattr(s.lineage, "touched"),
         lambda s: setattr(s.order, "_empty", 0),
+        lambda s: setattr(s.order, "_slots", ()),
         lambda s: s.closed["c1"].messages.__setitem__(0, None),
-        lambda s: setattr(s.closed["c1"].messages, "_tail", ()),
-        lambda s: delattr(s.closed["c1"].messages, "_root"),
-        lambda s: setattr(s.closed["c1"].message_ids, "_count", 0),
+        lambda s: setattr(s.closed["c1"].messages, "_parts", (0, 5, (), ())),
+        lambda s: delattr(s.closed["c1"].messages, "_parts"),
+        lambda s: setattr(s.closed["c1"].message_ids, "_parts", ((0,), 0)),
+        lambda s: setattr(s.conversations, "_parts", ((0,), 0)),
+        lambda s: delattr(s.closed, "_parts"),
     ],
 )
 def test_a_caller_cannot_change_a_snapshot(attempt: object) -> None:
