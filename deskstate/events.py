@@ -229,10 +229,17 @@ def _availabilities(record: Mapping[str, object]) -> tuple[ChannelStatus, ...]:
     return tuple(entries)
 
 
+#: Member values with nothing nested in them: most members, checked by type alone (no ABC check).
+_FLAT: Final = frozenset({str, int, float, bool, type(None)})
+
+
 def check_ignored_depth(record: Mapping[str, object], checked: frozenset[str], level: int) -> None:
     """Check the nesting of the members of ``record`` (at ``level``) not in ``checked``."""
+    flat = _FLAT
     for member, value in record.items():
-        if member not in checked and isinstance(value, Mapping | list | tuple):
+        if type(value) in flat or member in checked:
+            continue
+        if isinstance(value, Mapping | list | tuple):
             check_depth(value, member, level + 1, MAX_RECORD_DEPTH)
 
 
@@ -308,7 +315,7 @@ def parse_event(obj: object, *, ts: datetime | None = None) -> Event:
 
 def parse_event_at(obj: object, ts: datetime | None, level: int) -> Event:
     """Parse ``obj`` found at nesting ``level`` of its record (1 bare, 2 inside an envelope)."""
-    if not isinstance(obj, Mapping):
+    if type(obj) is not dict and not isinstance(obj, Mapping):  # dict first: no ABC check
         raise InvalidEvent(f"an event must be a JSON object, got {found(obj)}")
     name = obj.get("event")
     if not isinstance(name, str):

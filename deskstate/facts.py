@@ -428,9 +428,13 @@ def diff_touched(old: DeskState, new: DeskState, candidates: Collection[str]) ->
     if candidates:
         still_open = [cid for cid in candidates if cid in new_open]
         if len(still_open) > 1:
-            position = {cid: index for index, cid in enumerate(new.order)}
-            end = len(position)
-            still_open.sort(key=lambda cid: (position.get(cid, end), cid))
+            rank = new.order.rank
+
+            def desk_order(cid: str) -> tuple[bool, int, str]:
+                where = rank(cid)
+                return (where is None, where or 0, cid)
+
+            still_open.sort(key=desk_order)
         others = sorted(cid for cid in candidates if cid not in new_open)
         for cid in (*still_open, *others):
             before = old_open.get(cid)
