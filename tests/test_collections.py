@@ -7,6 +7,7 @@ older version is checked again at the end: an update never changes a structure a
 from __future__ import annotations
 
 import gc
+import itertools
 import pickle
 from typing import Any, cast
 
@@ -186,7 +187,9 @@ def test_desk_order_follows_a_list(operations: list[tuple[bool, int]]) -> None:
         for position, cid in enumerate(model):
             assert order[position] == cid and order[position - len(model)] == cid
             assert cid in order and order.index(cid) == position
-        assert "absent" not in order
+        assert "absent" not in order and order.rank("absent") is None
+        ranks = [order.rank(cid) for cid in model]
+        assert all(a is not None and b is not None and a < b for a, b in itertools.pairwise(ranks))
 
 
 def test_desk_order_refuses_repeats_and_absent_ids() -> None:
