@@ -1,0 +1,418 @@
+"""Desk metrics of a replay: time open and focused, first response, how busy each desk was.
+
+What ``deskstate report`` prints: how long conversations stayed open and focused, how fast they
+were answered, how many were open at once, availability per channel, time with unread messages.
+
+Pure: :func:`collect_metrics` folds the :class:`~deskstate.replay.ReplayStep` s of a replay, and
+reads what each record changed from :func:`~deskstate.facts.diff_touched` between the desk before
+and after it. It keeps the latest snapshot and a few running values per desk, and one small record
+per conversation: no snapshot, event or message is kept, so memory grows with the conversations
+only, never with the length of the log.
+
+Time, in short (the README's "Metrics" section has every definition):
+
+- a change happens at its event's ``ts`` (the envelope's), or at an unknown time when it has none;
+- an interval is known when both its ends have a time and no record of the desk between them
+  (after its start, up to its end) went back in time, i.e. carried a ``ts`` earlier than the
+  one before it on that desk; then it is never negative;
+- a duration summed over intervals is ``None`` as soon as one of them is unknown: unknown is
+  ``None``, never a wrong number;
+- intervals still running after the last record end at the desk's last timestamp,
+  :attr:`DeskMetrics.ended_at`.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from datetime import datetime, timedelta
+from typing import Final, NamedTuple
+
+import attrs
+from pyrsistent import PMap, pmap
+
+from deskstate.events import ConversationAdded, Event
+from deskstate.facts import (
+    AvailabilityChanged,
+    ConversationClosed,
+    ConversationOpened,
+    ConversationReopened,
+    Fact,
+    FocusMoved,
+    MessageAppended,
+    UnreadChanged,
+    diff_touched,
+)
+from deskstate.records import DEFAULT_ORIGINS
+from deskstate.replay import ReplayStep, replay_steps
+from deskstate.state import DeskState
+from deskstate.timestamps import format_timestamp
+
+__all__ = ["ConversationMetrics", "DeskMetrics", "collect_metrics", "desk_metrics"]
+
+_ZERO: Final = timedelta(0)
+_NO_COUNTS: Final[PMap[str, int]] = pmap()
+
+
+def _seconds(duration: timedelta | None) -> float | None:
+    return None if duration is None else duration.total_seconds()
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return None if moment is None else format_timestamp(moment)
+
+
+def _frozen_map(mapping: Mapping[str, object]) -> PMap[str, object]:
+    return mapping if isinstance(mapping, PMap) else pmap(mapping)
+
+
+@attrs.frozen
+class ConversationMetrics:
+    """What one conversation of a desk went through.
+
+    ``time_open`` sums its open intervals (from each opening to its removal; a reopened or
+    transferred-back conversation has several); ``time_focused`` sums the intervals it held the
+    focus. ``answered`` tells whether a ``Professional`` message came after its first ``Visitor``
+    message, and ``first_response`` is the time between the two (``None`` when not answered, or
+    when either time is unknown). ``messages`` counts the messages kept per participant type;
+    ``unread_peak`` is the highest ``unread`` it reached; ``implicit`` is True when it was first
+    opened by another event than ``CONVERSATION_ADDED``; ``reopened`` counts its reopenings;
+    ``still_open`` tells whether it was open after the last record. Durations are ``None`` when
+    unknown (see the module docstring).
+    """
+
+    conversation_id: str
+    time_open: timedelta | None = _ZERO
+    time_focused: timedelta | None = _ZERO
+    answered: bool = False
+    first_response: timedelta | None = None
+    messages: PMap[str, int] = attrs.field(default=_NO_COUNTS, converter=_frozen_map)
+    unread_peak: int = 0
+    implicit: bool = False
+    reopened: int = 0
+    still_open: bool = False
+
+    def to_dict(self) -> dict[str, object]:
+        """A JSON-safe form: durations in seconds (``None``: unknown), tallies sorted by name."""
+        return {
+            "conversation_id": self.conversation_id,
+            "time_open": _seconds(self.time_open),
+            "time_focused": _seconds(self.time_focused),
+            "answered": self.answered,
+            "first_response": _seconds(self.first_response),
+            "messages": dict(sorted(self.messages.items())),
+            "unread_peak": self.unread_peak,
+            "implicit": self.implicit,
+            "reopened": self.reopened,
+            "still_open": self.still_open,
+        }
+
+
+@attrs.frozen
+class DeskMetrics:
+    """What one desk went through, from its first record to its last.
+
+    ``conversations`` maps each conversation the desk's records touched to its
+    :class:`ConversationMetrics`; ``handled`` counts those the desk had open at some point (all of
+    them, unless a conversation closed in the initial desk got a message). ``most_open`` is the most
+    conversations open at once; ``open_counts`` the open count over time, one ``(time, count)``
+    pair each time it changed (``time`` is ``None`` when that record had no ``ts``).
+    ``availability_time`` maps each channel to the time spent in each status it reported.
+    ``unread_share`` is the share of the desk's observed time (``started_at`` to ``ended_at``)
+    during which at least one open conversation had unread messages. ``started_at`` is the first
+    timestamp of the desk's records, ``ended_at`` the last (``None`` when none had one).
+    """
+
+    conversations: PMap[str, ConversationMetrics] = attrs.field(factory=pmap, converter=_frozen_map)
+    handled: int = 0
+    most_open: int = 0
+    open_counts: tuple[tuple[datetime | None, int], ...] = ()
+    availability_time: PMap[str, PMap[str, timedelta | None]] = attrs.field(
+        factory=pmap, converter=_frozen_map
+    )
+    unread_share: float | None = None
+    started_at: datetime | None = None
+    ended_at: datetime | None = None
+
+    def to_dict(self) -> dict[str, object]:
+        """A JSON-safe form: times in ISO-8601, durations in seconds, maps sorted by key."""
+        return {
+            "started_at": _iso(self.started_at),
+            "ended_at": _iso(self.ended_at),
+            "handled": self.handled,
+            "most_open": self.most_open,
+            "open_counts": [[_iso(moment), count] for moment, count in self.open_counts],
+            "availability_time": {
+                channel: {status: _seconds(time) for status, time in sorted(statuses.items())}
+                for channel, statuses in sorted(self.availability_time.items())
+            },
+            "unread_share": self.unread_share,
+            "conversations": {
+                cid: metrics.to_dict() for cid, metrics in sorted(self.conversations.items())
+            },
+        }
+
+
+# --- time ----------------------------------------------------------------------------------------
+
+
+class _Mark(NamedTuple):
+    """When a change happened: its time (``None``: unknown) and the desk clock's era then."""
+
+    at: datetime | None
+    era: int
+
+
+def _span(start: _Mark, end: _Mark) -> timedelta | None:
+    """The length of the interval from ``start`` to ``end``, or ``None`` when it is unknown."""
+    if start.at is None or end.at is None or start.era != end.era:
+        return None
+    return end.at - start.at
+
+
+def _added(total: timedelta | None, span: timedelta | None) -> timedelta | None:
+    return None if total is None or span is None else total + span
+
+
+@attrs.define
+class _Clock:
+    """One desk's clock: its first and last timestamps, and its era.
+
+    The era goes up each time a record carries a timestamp earlier than the last one seen on the
+    desk, so that an interval whose ends are in two eras (it spans a jump back in time) is unknown.
+    """
+
+    started_at: datetime | None = None
+    last: datetime | None = None
+    era: int = 0
+
+    def tick(self, ts: datetime | None) -> _Mark:
+        if ts is not None:
+            if self.last is None:
+                self.started_at = ts
+            elif ts < self.last:
+                self.era += 1
+            self.last = ts
+        return _Mark(ts, self.era)
+
+    def end(self) -> _Mark:
+        return _Mark(self.last, self.era)
+
+
+# --- folding one desk ----------------------------------------------------------------------------
+
+
+@attrs.define
+class _Conversation:
+    """The running metrics of one conversation."""
+
+    cid: str
+    open_since: _Mark | None = None
+    time_open: timedelta | None = _ZERO
+    focused_since: _Mark | None = None
+    time_focused: timedelta | None = _ZERO
+    first_visitor: _Mark | None = None
+    answered: bool = False
+    first_response: timedelta | None = None
+    messages: Counter[str] = attrs.Factory(Counter)
+    unread_peak: int = 0
+    implicit: bool = False
+    reopened: int = 0
+    was_open: bool = False
+
+    def open(self, at: _Mark) -> None:
+        self.open_since = at
+        self.was_open = True
+
+    def close(self, at: _Mark) -> None:
+        if self.open_since is not None:
+            self.time_open = _added(self.time_open, _span(self.open_since, at))
+            self.open_since = None
+
+    def unfocus(self, at: _Mark) -> None:
+        if self.focused_since is not None:
+            self.time_focused = _added(self.time_focused, _span(self.focused_since, at))
+            self.focused_since = None
+
+    def message(self, participant: str, at: _Mark) -> None:
+        self.messages[participant] += 1
+        if participant == "Visitor" and self.first_visitor is None:
+            self.first_visitor = at
+        elif participant == "Professional" and self.first_visitor is not None and not self.answered:
+            self.answered = True
+            self.first_response = _span(self.first_visitor, at)
+
+    def freeze(self, end: _Mark) -> ConversationMetrics:
+        """The metrics, once every running interval is ended at ``end`` (call it once)."""
+        still_open = self.open_since is not None
+        self.close(end)
+        self.unfocus(end)
+        return ConversationMetrics(
+            conversation_id=self.cid,
+            time_open=self.time_open,
+            time_focused=self.time_focused,
+            answered=self.answered,
+            first_response=self.first_response,
+            messages=pmap(self.messages),
+            unread_peak=self.unread_peak,
+            implicit=self.implicit,
+            reopened=self.reopened,
+            still_open=still_open,
+        )
+
+
+@attrs.define
+class _Desk:
+    """The running metrics of one desk, and its latest snapshot."""
+
+    state: DeskState
+    clock: _Clock = attrs.Factory(_Clock)
+    conversations: dict[str, _Conversation] = attrs.Factory(dict)
+    most_open: int = 0
+    open_counts: list[tuple[datetime | None, int]] = attrs.Factory(list)
+    #: channel -> (status, since when)
+    statuses: dict[str, tuple[str, _Mark]] = attrs.Factory(dict)
+    availability_time: dict[str, dict[str, timedelta | None]] = attrs.Factory(dict)
+    unread_since: _Mark | None = None
+    unread_time: timedelta | None = _ZERO
+
+    @classmethod
+    def starting(cls, state: DeskState) -> _Desk:
+        """A desk that starts from ``state``, where everything began at an unknown time."""
+        desk = cls(state, most_open=len(state.conversations))
+        before = _Mark(None, 0)
+        for cid, conversation in state.conversations.items():
+            tally = desk._conversation(cid)
+            tally.open(before)
+            tally.unread_peak = conversation.unread
+        if state.focused_id is not None:
+            desk._conversation(state.focused_id).focused_since = before
+        for channel, status in state.availability.items():
+            desk.statuses[channel] = (status, before)
+        if state.unread_total > 0:
+            desk.unread_since = before
+        return desk
+
+    def _conversation(self, cid: str) -> _Conversation:
+        tally = self.conversations.get(cid)
+        if tally is None:
+            tally = self.conversations[cid] = _Conversation(cid)
+        return tally
+
+    def add(self, event: Event, state: DeskState) -> None:
+        at = self.clock.tick(event.ts)
+        old, self.state = self.state, state
+        touched = getattr(event, "conversation_id", None)
+        for fact in diff_touched(old, state, () if touched is None else (touched,)):
+            self._apply(fact, event, at)
+        count = len(state.conversations)
+        if count != len(old.conversations):
+            self.open_counts.append((at.at, count))
+            self.most_open = max(self.most_open, count)
+        if (state.unread_total > 0) != (old.unread_total > 0):
+            if self.unread_since is None:
+                self.unread_since = at
+            else:
+                self.unread_time = _added(self.unread_time, _span(self.unread_since, at))
+                self.unread_since = None
+
+    def _apply(self, fact: Fact, event: Event, at: _Mark) -> None:
+        if isinstance(fact, ConversationOpened | ConversationReopened):
+            tally = self._conversation(fact.conversation_id)
+            tally.open(at)
+            if isinstance(fact, ConversationReopened):
+                tally.reopened += 1
+            else:
+                tally.implicit = not isinstance(event, ConversationAdded)
+        elif isinstance(fact, ConversationClosed):
+            self._conversation(fact.conversation_id).close(at)
+        elif isinstance(fact, MessageAppended):
+            self._conversation(fact.conversation_id).message(fact.participant, at)
+        elif isinstance(fact, UnreadChanged):
+            tally = self._conversation(fact.conversation_id)
+            tally.unread_peak = max(tally.unread_peak, fact.new)
+        elif isinstance(fact, FocusMoved):
+            if fact.old_id is not None:
+                self._conversation(fact.old_id).unfocus(at)
+            if fact.new_id is not None:
+                self._conversation(fact.new_id).focused_since = at
+        elif isinstance(fact, AvailabilityChanged):
+            self._end_status(fact.channel, at)
+            if fact.new is not None:
+                self.statuses[fact.channel] = (fact.new, at)
+
+    def _end_status(self, channel: str, at: _Mark) -> None:
+        current = self.statuses.pop(channel, None)
+        if current is not None:
+            status, since = current
+            times = self.availability_time.setdefault(channel, {})
+            times[status] = _added(times.get(status, _ZERO), _span(since, at))
+
+    def freeze(self) -> DeskMetrics:
+        """The metrics, once every running interval is ended at the desk's end (call it once)."""
+        end = self.clock.end()
+        for channel in list(self.statuses):
+            self._end_status(channel, end)
+        unread_time = self.unread_time
+        if self.unread_since is not None:
+            unread_time = _added(unread_time, _span(self.unread_since, end))
+        observed = _span(_Mark(self.clock.started_at, 0), end)
+        unread_share = None
+        if unread_time is not None and observed:
+            unread_share = unread_time / observed
+        conversations = {cid: tally.freeze(end) for cid, tally in self.conversations.items()}
+        return DeskMetrics(
+            conversations=pmap(conversations),
+            handled=sum(tally.was_open for tally in self.conversations.values()),
+            most_open=self.most_open,
+            open_counts=tuple(self.open_counts),
+            availability_time=pmap(
+                {channel: pmap(times) for channel, times in self.availability_time.items()}
+            ),
+            unread_share=unread_share,
+            started_at=self.clock.started_at,
+            ended_at=self.clock.last,
+        )
+
+
+# --- the public face -----------------------------------------------------------------------------
+
+
+def collect_metrics(
+    steps: Iterable[ReplayStep], *, initial: DeskState | None = None
+) -> dict[str | None, DeskMetrics]:
+    """The metrics of each desk of a replay (see :func:`~deskstate.replay.replay_steps`).
+
+    ``initial`` is the snapshot the replay started each desk from (the empty desk by default):
+    give the same as to ``replay_steps``. What is open, focused or reported in it started at an
+    unknown time, so its durations are unknown. Records not applied (reported as anomalies) change
+    nothing and are not counted.
+    """
+    start = initial if initial is not None else DeskState()
+    desks: dict[str | None, _Desk] = {}
+    for step in steps:
+        desk = desks.get(step.desk)
+        if desk is None:
+            desk = desks[step.desk] = _Desk.starting(start)
+        if step.event is not None:
+            desk.add(step.event, step.state)
+    return {key: desk.freeze() for key, desk in desks.items()}
+
+
+def desk_metrics(
+    records: Iterable[object],
+    *,
+    initial: DeskState | None = None,
+    strict: bool = False,
+    allowed_origins: Iterable[str] | None = DEFAULT_ORIGINS,
+    by_desk: bool = True,
+) -> dict[str | None, DeskMetrics]:
+    """Replay ``records`` and return the metrics of each desk (options as for ``replay_steps``)."""
+    steps = replay_steps(
+        records,
+        initial=initial,
+        strict=strict,
+        allowed_origins=allowed_origins,
+        by_desk=by_desk,
+    )
+    return collect_metrics(steps, initial=initial)
