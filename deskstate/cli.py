@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import gzip
 import itertools
 import json
 import os
+import re
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from importlib import resources
@@ -23,11 +25,17 @@ from deskstate.errors import ProtocolError, UnreadableLog
 from deskstate.facts import diff
 from deskstate.generate import generate
 from deskstate.logfile import read_log
+from deskstate.metrics import collect_metrics
+from deskstate.record.protocol import (
+    DEFAULT_MAX_BODY_BYTES,
+    DEFAULT_MAX_RECORD_BYTES,
+    check_origin,
+)
 from deskstate.records import DEFAULT_ORIGINS
-from deskstate.replay import Replay, replay_desks, replay_steps
+from deskstate.replay import Replay, ReplayStep, replay_desks, replay_steps
 from deskstate.serialise import to_dict
 from deskstate.state import DeskState
-from deskstate.stats import collect_stats, total_stats
+from deskstate.stats import DeskStats, collect_stats, total_stats
 
 if TYPE_CHECKING:
     from rich.console import Console
@@ -48,6 +56,8 @@ _FIRST_LINES: Final = 5
 #: Snapshots ``watch`` keeps for time travel, and records it dispatches at once, by default.
 _WATCH_HISTORY: Final = 1000
 _WATCH_BATCH: Final = 256
+#: A ``record --token``: long enough not to be guessed, and safe to print inside a JS string.
+_TOKEN: Final = re.compile(r"[A-Za-z0-9_-]{16,}")
 
 
 class _UsageError(Exception):
@@ -88,15 +98,16 @@ def _share(text: str) -> float:
     return value
 
 
-def _log_options() -> argparse.ArgumentParser:
-    """The options of every command that reads a log."""
+def _log_options(*, many: bool = False) -> argparse.ArgumentParser:
+    """The options of every command that reads a log (``many``: of those that read several)."""
     options = argparse.ArgumentParser(add_help=False)
     options.add_argument(
         "log",
-        nargs="?",
+        nargs="*" if many else "?",
         metavar="LOG",
         help="JSON Lines or JSON array, plain or gzip, '-' for stdin "
-        "(default: the bundled example session)",
+        + ("(several: oldest first; a path or URL each) " if many else "")
+        + "(default: the bundled example session)",
     )
     options.add_argument("--example", action="store_true", help="read the bundled example session")
     options.add_argument(
@@ -109,6 +120,28 @@ def _log_options() -> argparse.ArgumentParser:
     return options
 
 
+def _fleet_options(command: argparse.ArgumentParser) -> None:
+    """``--jobs`` and ``--scheduler``: replay each desk apart, in parallel (deskstate[fleet])."""
+    where = command.add_mutually_exclusive_group()
+    where.add_argument(
+        "--jobs",
+        type=_positive,
+        metavar="N",
+        help="replay the desks on N local processes (deskstate[fleet])",
+    )
+    where.add_argument(
+        "--scheduler",
+        metavar="ADDRESS",
+        help="replay the desks on the Dask cluster at ADDRESS, e.g. tcp://host:8786 "
+        "(deskstate[fleet]; the workers must be able to read each LOG)",
+    )
+    command.add_argument(
+        "--any-order",
+        action="store_true",
+        help="with several LOGs, replay even a desk whose time goes back from one LOG to the next",
+    )
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="deskstate",
@@ -116,10 +149,11 @@ def _parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     log = _log_options()
+    logs = _log_options(many=True)
 
     replay = commands.add_parser(
         "replay",
-        parents=[log],
+        parents=[logs],
         help="print the desk after a log (or after its first N records)",
         description="Replay a desk log and print the desk it leads to.",
     )
@@ -129,6 +163,7 @@ def _parser() -> argparse.ArgumentParser:
         "--strict", action="store_true", help="stop at the first anomaly (exit status 1)"
     )
     replay.add_argument("--desk", metavar="KEY", help="show only this desk of the log")
+    _fleet_options(replay)
     replay.set_defaults(run=_replay)
 
     check = commands.add_parser(
@@ -142,13 +177,27 @@ def _parser() -> argparse.ArgumentParser:
 
     stats = commands.add_parser(
         "stats",
-        parents=[log],
+        parents=[logs],
         help="events per type, conversations, most open at once, messages, per desk",
         description="Count what a log holds, per desk and in all.",
     )
     stats.add_argument("--json", action="store_true", help="print the statistics as JSON")
     stats.add_argument("--desk", metavar="KEY", help="count only this desk of the log")
+    _fleet_options(stats)
     stats.set_defaults(run=_stats)
+
+    report = commands.add_parser(
+        "report",
+        parents=[log],
+        help="desk metrics: time open and focused, first response, availability, per desk",
+        description="Measure each desk of a log: how long conversations stayed open and "
+        "focused, how fast they were answered, most open at once, time per availability status, "
+        "time with unread messages. '?' is a time that is unknown (a record without ts, or a "
+        "clock going back).",
+    )
+    report.add_argument("--json", action="store_true", help="print the metrics as JSON")
+    report.add_argument("--desk", metavar="KEY", help="only this desk of the log")
+    report.set_defaults(run=_metrics_report)
 
     changes = commands.add_parser(
         "diff",
@@ -214,7 +263,76 @@ def _parser() -> argparse.ArgumentParser:
         f"(default {_WATCH_BATCH}; 1 steps record by record)",
     )
     watch.set_defaults(run=_watch)
+    _add_record(commands)
     return parser
+
+
+def _origin(text: str) -> str:
+    try:
+        return check_origin(text)
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
+
+
+def _port(text: str) -> int:
+    value = _count(text)
+    if value > 65535:
+        raise argparse.ArgumentTypeError(f"must be a port from 0 to 65535, got {value}")
+    return value
+
+
+def _add_record(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    record = commands.add_parser(
+        "record",
+        help="receive a live desk's events from a browser into a log (deskstate[record])",
+        description="Serve the recorder snippet and append the desk events it sends from a "
+        "browser to LOG (JSON Lines, one fsync per batch). Every record is checked as replay "
+        "checks it; only records from the desk origins are kept, only pages from --page-origin "
+        "get CORS answers, and every request must carry the token printed at start.",
+    )
+    record.add_argument("--out", required=True, metavar="LOG", help="the log to append to")
+    record.add_argument(
+        "--page-origin",
+        action="append",
+        required=True,
+        type=_origin,
+        metavar="ORIGIN",
+        help="origin of the page that includes the snippet, beside the desk (repeatable)",
+    )
+    record.add_argument(
+        "--allow-origin",
+        action="append",
+        type=_origin,
+        metavar="ORIGIN",
+        help="keep records from this desk origin (repeatable; replaces the default "
+        f"{', '.join(sorted(DEFAULT_ORIGINS))})",
+    )
+    record.add_argument(
+        "--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)"
+    )
+    record.add_argument(
+        "--port", type=_port, default=8765, help="port to listen on (default 8765; 0: any free one)"
+    )
+    record.add_argument(
+        "--token",
+        help="the secret the snippet carries (default: a new one each run; give the last one "
+        "to restart without changing the page)",
+    )
+    record.add_argument(
+        "--max-body",
+        type=_positive,
+        default=DEFAULT_MAX_BODY_BYTES,
+        metavar="BYTES",
+        help=f"largest request body (default {DEFAULT_MAX_BODY_BYTES})",
+    )
+    record.add_argument(
+        "--max-record",
+        type=_positive,
+        default=DEFAULT_MAX_RECORD_BYTES,
+        metavar="BYTES",
+        help=f"largest record, as a log line (default {DEFAULT_MAX_RECORD_BYTES})",
+    )
+    record.set_defaults(run=_record)
 
 
 # --- reading a log --------------------------------------------------------------------------------
@@ -272,6 +390,7 @@ def _origins(args: argparse.Namespace) -> frozenset[str]:
 
 
 def _where(source: str, anomaly: Anomaly) -> str:
+    source = anomaly.source or source  # the file it came from, when a replay read several
     if anomaly.line is not None:
         return f"{source}:{anomaly.line}"
     if anomaly.index is not None:
@@ -318,6 +437,9 @@ def _console() -> Console:
 
 
 def _replay(args: argparse.Namespace) -> int:
+    if _with_fleet(args):
+        return _replay_many(args)
+    args.log = args.log[0] if args.log else None  # one log, read as the other commands do
     with _reading(args) as log:
         records = log.records
         if args.at is not None:
@@ -332,6 +454,11 @@ def _replay(args: argparse.Namespace) -> int:
         _report(log.source, [stopped])
         print(f"{log.source}: stopped at the first anomaly (--strict)", file=sys.stderr)
         return EXIT_ANOMALIES
+    return _show_replays(args, log.source, desks)
+
+
+def _show_replays(args: argparse.Namespace, source: str, desks: dict[str | None, Replay]) -> int:
+    """Report the anomalies of the desks asked for, then print them (``--json``: one desk)."""
     chosen = _only_desk(desks, args.desk) if desks else {None: Replay(DeskState(), (), 0)}
     if args.json and len(chosen) > 1:
         _fail(
@@ -339,7 +466,7 @@ def _replay(args: argparse.Namespace) -> int:
             "choose one with --desk"
         )
     for replay in chosen.values():
-        _report(log.source, replay.anomalies)
+        _report(source, replay.anomalies)
     if args.json:
         (replay,) = chosen.values()
         _print_json(to_dict(replay.state))
@@ -392,14 +519,24 @@ def _summarise(anomalies: Iterable[Anomaly]) -> dict[str, dict[str, object]]:
 
 
 def _stats(args: argparse.Namespace) -> int:
+    if _with_fleet(args):
+        return _stats_many(args)
+    args.log = args.log[0] if args.log else None  # one log, read as the other commands do
     with _reading(args) as log:
         per_desk = collect_stats(replay_steps(log.records, allowed_origins=_origins(args)))
+    return _show_stats(args, {"log": log.source}, per_desk)
+
+
+def _show_stats(
+    args: argparse.Namespace, header: dict[str, object], per_desk: dict[str | None, DeskStats]
+) -> int:
+    """Print the statistics of the desks asked for, and their total (``--json``: after header)."""
     per_desk = _only_desk(per_desk, args.desk)
     total = total_stats(per_desk)
     if args.json:
         _print_json(
             {
-                "log": log.source,
+                **header,
                 "desks": {str(key): stats.to_dict() for key, stats in per_desk.items()},
                 "total": total.to_dict(),
             }
@@ -409,6 +546,96 @@ def _stats(args: argparse.Namespace) -> int:
 
         _console().print(render_stats(per_desk, total))
     return EXIT_OK
+
+
+def _metrics_report(args: argparse.Namespace) -> int:
+    """Measure each desk (``deskstate.metrics``), report its anomalies, print the metrics."""
+    anomalies: list[Anomaly] = []
+
+    def noting(steps: Iterable[ReplayStep]) -> Iterator[ReplayStep]:
+        for step in steps:
+            if args.desk is None or step.desk == args.desk:
+                anomalies.extend(step.anomalies)
+            yield step
+
+    with _reading(args) as log:
+        steps = replay_steps(log.records, allowed_origins=_origins(args))
+        per_desk = _only_desk(collect_metrics(noting(steps)), args.desk)
+    _report(log.source, anomalies)
+    if args.json:
+        _print_json(
+            {
+                "log": log.source,
+                "desks": {str(key): metrics.to_dict() for key, metrics in per_desk.items()},
+            }
+        )
+        return EXIT_OK
+    from deskstate.report import render_report  # noqa: PLC0415 - keeps `--json` free of rich
+
+    console = _console()
+    console.print(render_report(per_desk))
+    if anomalies:
+        console.print(f"[yellow]{len(anomalies)} anomalies reported on standard error[/]")
+    return EXIT_OK
+
+
+def _with_fleet(args: argparse.Namespace) -> bool:
+    """Whether to use deskstate.fleet: several logs, a URL, ``--jobs`` or ``--scheduler``."""
+    several = len(args.log) > 1 or any("://" in log for log in args.log)
+    return several or args.jobs is not None or args.scheduler is not None
+
+
+@contextlib.contextmanager
+def _fleet_sources(args: argparse.Namespace) -> Iterator[list[str]]:
+    """The logs the arguments name (the bundled example, as a file, by default)."""
+    if args.log and args.example:
+        _fail("give LOGs or --example, not both")
+    if args.log:
+        yield args.log
+        return
+    with resources.as_file(resources.files("deskstate").joinpath("data", _EXAMPLE)) as path:
+        yield [str(path)]
+
+
+def _run_fleet(run: Callable[..., _T], sources: list[str], args: argparse.Namespace) -> _T:
+    """Run ``replay_many`` or ``stats_many`` as the arguments say; their errors exit 2."""
+    from deskstate.fleet import ClusterError, OutOfOrder  # noqa: PLC0415 - only these commands
+
+    try:
+        return run(
+            sources,
+            jobs=args.jobs,
+            scheduler=args.scheduler,
+            allowed_origins=_origins(args),
+            check_order=not args.any_order,
+        )
+    except ImportError as error:
+        _fail(str(error))
+    except (OutOfOrder, ClusterError) as error:
+        _fail(str(error))
+
+
+def _replay_many(args: argparse.Namespace) -> int:
+    if args.at is not None:
+        _fail("--at counts the records of one log: give one LOG, without --jobs or --scheduler")
+    from deskstate.fleet import replay_many  # noqa: PLC0415 - only this command
+
+    with _fleet_sources(args) as sources:
+        try:
+            desks = _run_fleet(functools.partial(replay_many, strict=args.strict), sources, args)
+        except ProtocolError as stop:
+            _report("<logs>", [stop.anomaly])
+            print("deskstate: stopped at the first anomaly (--strict)", file=sys.stderr)
+            return EXIT_ANOMALIES
+    return _show_replays(args, "<logs>", desks)
+
+
+def _stats_many(args: argparse.Namespace) -> int:
+    from deskstate.fleet import stats_many  # noqa: PLC0415 - only this command
+
+    with _fleet_sources(args) as sources:
+        per_desk = _run_fleet(stats_many, sources, args)
+    return _show_stats(args, {"logs": sources}, per_desk)
 
 
 def _diff(args: argparse.Namespace) -> int:
@@ -508,6 +735,30 @@ def _watch(args: argparse.Namespace) -> int:
             allowed_origins=_origins(args),
         )
     except OSError as error:  # no terminal for the keys (watch -)
+        _fail(str(error))
+
+
+def _record(args: argparse.Namespace) -> int:
+    if args.token is not None and not _TOKEN.fullmatch(args.token):
+        _fail("--token must be at least 16 letters, digits, '-' or '_': a secret no page can guess")
+    try:
+        from deskstate.record.command import new_token, run_record  # noqa: PLC0415
+    except ImportError as error:
+        if (error.name or "").partition(".")[0] not in ("starlette", "uvicorn"):
+            raise
+        _fail(f"record needs Starlette and uvicorn ({error}): pip install 'deskstate[record]'")
+    try:
+        return run_record(
+            out=args.out,
+            host=args.host,
+            port=args.port,
+            page_origins=args.page_origin,
+            desk_origins=_origins(args),
+            token=args.token or new_token(),
+            max_body_bytes=args.max_body,
+            max_record_bytes=args.max_record,
+        )
+    except OSError as error:  # the log cannot be appended to, or the port cannot be listened on
         _fail(str(error))
 
 

@@ -26,6 +26,7 @@ CORE = [
     "state",
     "facts",
     "stats",
+    "metrics",
     "selectors",
     "timestamps",
     "_json",
@@ -35,10 +36,13 @@ EDGES = {
     "deskstate.logfile",
     "deskstate.cli",
     "deskstate.render",
+    "deskstate.report",
     "deskstate.testing",
     "deskstate.store",
     "deskstate.tui",
     "deskstate.follow",
+    "deskstate.fleet",
+    "deskstate.record",
 }
 #: What a core module may import from the list below, and why.
 ALLOWED = {
@@ -157,10 +161,25 @@ def test_the_core_imports_no_edge_and_nothing_that_does_io(module: str) -> None:
 
 
 def test_importing_deskstate_loads_no_edge_library() -> None:
-    """`import deskstate` loads neither rich, hypothesis nor textual (they belong to extras)."""
+    """`import deskstate` loads no library of the extras (rich, textual, starlette...)."""
     code = (
         "import sys, deskstate, deskstate.query;"
-        "print(sorted({'rich', 'hypothesis', 'textual'} & set(sys.modules)))"
+        "print(sorted({'rich', 'hypothesis', 'textual', 'starlette', 'uvicorn', 'playwright',"
+        " 'dask', 'distributed', 'fsspec'}"
+        " & set(sys.modules)))"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert result.stdout.strip() == "[]"
+
+
+def test_the_fleet_module_loads_dask_only_to_run_in_parallel() -> None:
+    """`import deskstate.fleet` (and a replay in one process) loads no Dask."""
+    code = (
+        "import sys, deskstate.fleet;"
+        "deskstate.fleet.replay_many([[]]);"
+        "print(sorted({'dask', 'distributed', 'fsspec'} & set(sys.modules)))"
     )
     result = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
