@@ -50,7 +50,7 @@ from deskstate.anomaly import Anomaly
 from deskstate.errors import DeskStateError, ProtocolError, UnreadableLog
 from deskstate.logfile import read_log
 from deskstate.records import DEFAULT_ORIGINS, LogLine, desk_of
-from deskstate.replay import Replay, ReplayStep, apply_record, origin_set
+from deskstate.replay import Replay, ReplayStep, apply_record, origin_set, replays_by_desk
 from deskstate.serialise import from_dict, to_dict
 from deskstate.state import DeskState
 from deskstate.stats import DeskStats, collect_stats
@@ -270,20 +270,6 @@ def _chunks(order: int, source: Source, buckets: int) -> list[list[_Chunk]]:
 # --- one process ------------------------------------------------------------------------------
 
 
-def _replays(steps: Iterable[ReplayStep], start: DeskState) -> dict[Desk, Replay]:
-    states: dict[Desk, DeskState] = {}
-    anomalies: dict[Desk, list[Anomaly]] = {}
-    counts: dict[Desk, int] = {}
-    for step in steps:
-        states[step.desk] = step.state
-        anomalies.setdefault(step.desk, []).extend(step.anomalies)
-        counts[step.desk] = counts.get(step.desk, 0) + 1
-    return {
-        desk: Replay(states.get(desk, start), tuple(anomalies[desk]), counts[desk])
-        for desk in counts
-    }
-
-
 def _sequential(sources: list[Source], options: _Options) -> tuple[Iterator[ReplayStep], DeskState]:
     """The steps of every record of the sources, streamed, and the snapshot desks start from."""
     runner = _Runner(options)
@@ -325,7 +311,7 @@ def _run_desk(desk: Desk, chunks: list[_Chunk], mode: _Mode, options: _Options) 
         if mode == "stats":
             result["stats"] = collect_stats(steps)[desk].to_dict()
             return result
-        replay = _replays(steps, runner.start)[desk]
+        replay = replays_by_desk(steps, runner.start)[desk]
     except _StoppedError as stop:
         result["at"] = stop.at
         if isinstance(stop.error, ProtocolError):
@@ -517,7 +503,7 @@ def replay_many(
     options = _options(initial, strict, allowed_origins, check_order)
     listed = _prepare(sources, jobs, scheduler)
     if scheduler is None and (jobs is None or jobs == 1):
-        return _replays(*_sequential(listed, options))
+        return replays_by_desk(*_sequential(listed, options))
     results = _parallel(listed, "replay", options, jobs, scheduler)
     _stop_at(results)
     return {result["desk"]: _replay_of(result) for result in _in_order(results)}

@@ -28,6 +28,7 @@ __all__ = [
     "replay",
     "replay_desks",
     "replay_steps",
+    "replays_by_desk",
     "scan",
 ]
 
@@ -238,13 +239,20 @@ def replay_desks(
     Records without a desk are replayed under ``None``. Each desk's replay equals replaying that
     desk's records alone, except that anomalies keep the record index in the whole log.
     """
-    start = initial if initial is not None else DeskState()
-    states: dict[str | None, DeskState] = {}
-    anomalies: dict[str | None, list[Anomaly]] = {}
-    counts: dict[str | None, int] = {}
     steps = replay_steps(
         records, initial=initial, strict=strict, allowed_origins=allowed_origins, by_desk=True
     )
+    return replays_by_desk(steps, initial if initial is not None else DeskState())
+
+
+def replays_by_desk(steps: Iterable[ReplayStep], start: DeskState) -> dict[str | None, Replay]:
+    """One :class:`Replay` per desk of ``steps`` (of a replay by desk), in order of first record.
+
+    ``start`` is the snapshot of a desk none of whose records was applied.
+    """
+    states: dict[str | None, DeskState] = {}
+    anomalies: dict[str | None, list[Anomaly]] = {}
+    counts: dict[str | None, int] = {}
     for outcome in steps:
         states[outcome.desk] = outcome.state
         anomalies.setdefault(outcome.desk, []).extend(outcome.anomalies)
