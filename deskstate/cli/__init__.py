@@ -1,4 +1,4 @@
-"""The ``deskstate`` command line: replay, check, count, diff, generate and watch desk logs.
+"""The ``deskstate`` command line: replay, check, count, measure, diff, generate, watch and record.
 
 Exit status: 0 done, 1 anomalies found where the command checks for them (``check``, or a
 ``--strict`` replay that stopped), 2 bad usage or unreadable input. Anomalies go to standard error
