@@ -8,6 +8,7 @@ listeners, memoised :func:`selector` s and time travel.
 """
 
 from deskstate.anomaly import ANOMALY_KINDS, Anomaly, AnomalyKind
+from deskstate.clock import state_at, states_at
 from deskstate.errors import (
     DeskStateError,
     InvalidEvent,
@@ -106,6 +107,8 @@ __all__ = [
     "replay_steps",
     "scan",
     "selector",
+    "state_at",
+    "states_at",
     "step",
     "to_dict",
 ]

@@ -22,6 +22,7 @@ CORE = [
     "records",
     "reducer",
     "replay",
+    "clock",
     "serialise",
     "state",
     "facts",

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
+from datetime import datetime
 
+from deskstate.errors import InvalidEvent
 from deskstate.record.protocol import check_origin
 from deskstate.records import DEFAULT_ORIGINS
+from deskstate.timestamps import parse_timestamp
 
 
 def count(text: str) -> int:
@@ -36,6 +40,17 @@ def share(text: str) -> float:
     if not 0.0 <= value <= 1.0:
         raise argparse.ArgumentTypeError(f"must be a number from 0 to 1, got {value}")
     return value
+
+
+def moment(text: str) -> datetime:
+    """A time of the envelope clock: ISO-8601 with an offset or ``Z``, or epoch milliseconds."""
+    value: object = text
+    with contextlib.suppress(ValueError):  # a number is epoch milliseconds
+        value = float(text)
+    try:
+        return parse_timestamp(value, "the time")
+    except InvalidEvent as error:
+        raise argparse.ArgumentTypeError(str(error)) from None
 
 
 def origin(text: str) -> str:

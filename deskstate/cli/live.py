@@ -39,6 +39,7 @@ def watch_command(args: argparse.Namespace) -> int:
             history=args.history,
             batch=args.batch,
             allowed_origins=origins(args),
+            until=args.at_time,
         )
     except OSError as error:  # no terminal for the keys (watch -)
         fail(str(error))

@@ -5,7 +5,16 @@ from __future__ import annotations
 import argparse
 from typing import Final
 
-from deskstate.cli.arguments import count, fleet_options, log_options, origin, port, positive, share
+from deskstate.cli.arguments import (
+    count,
+    fleet_options,
+    log_options,
+    moment,
+    origin,
+    port,
+    positive,
+    share,
+)
 from deskstate.cli.checking import check_command
 from deskstate.cli.counting import report_command, stats_command
 from deskstate.cli.diffing import diff_command
@@ -36,7 +45,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="print the desk after a log (or after its first N records)",
         description="Replay a desk log and print the desk it leads to.",
     )
-    replay.add_argument("--at", type=count, metavar="N", help="stop after the first N records")
+    when = replay.add_mutually_exclusive_group()
+    when.add_argument("--at", type=count, metavar="N", help="stop after the first N records")
+    when.add_argument(
+        "--at-time",
+        type=moment,
+        metavar="T",
+        help="each desk as it was at T (ISO-8601 with offset or Z, or epoch ms): "
+        "before its first record stamped later than T",
+    )
     replay.add_argument("--json", action="store_true", help="print the snapshot as JSON")
     replay.add_argument(
         "--strict", action="store_true", help="stop at the first anomaly (exit status 1)"
@@ -81,12 +98,15 @@ def build_parser() -> argparse.ArgumentParser:
     changes = commands.add_parser(
         "diff",
         parents=[log],
-        help="what changed between the desk after N records and after M",
+        help="what changed between the desk after N records and after M (or at times A and B)",
         description="Print what changed on each desk between the desk after the first N "
-        "records of the log and the desk after the first M.",
+        "records of the log and the desk after the first M, or between the desk at time A and "
+        "at time B (ISO-8601 with offset or Z, or epoch ms; see replay --at-time).",
     )
-    changes.add_argument("--from", dest="start", type=count, required=True, metavar="N")
-    changes.add_argument("--to", dest="end", type=count, required=True, metavar="M")
+    changes.add_argument("--from", dest="start", type=count, metavar="N")
+    changes.add_argument("--to", dest="end", type=count, metavar="M")
+    changes.add_argument("--from-time", type=moment, metavar="A")
+    changes.add_argument("--to-time", type=moment, metavar="B")
     changes.add_argument("--json", action="store_true", help="print the facts as JSON")
     changes.add_argument("--desk", metavar="KEY", help="only this desk of the log")
     changes.set_defaults(run=diff_command)
@@ -140,6 +160,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         help=f"records dispatched at once, at most: each dispatch is one step of history "
         f"(default {_WATCH_BATCH}; 1 steps record by record)",
+    )
+    watch.add_argument(
+        "--at-time",
+        type=moment,
+        metavar="T",
+        help="start paused at the desk as it was at T (see replay --at-time); space resumes",
     )
     watch.set_defaults(run=watch_command)
     _add_record(commands)

@@ -21,6 +21,7 @@ from deskstate.cli.common import (
     rich_console,
 )
 from deskstate.cli.parallel import fleet_sources, run_fleet, with_fleet
+from deskstate.clock import state_at
 from deskstate.errors import ProtocolError
 from deskstate.replay import Replay, replay_desks
 from deskstate.serialise import to_dict
@@ -37,7 +38,12 @@ def replay_command(args: argparse.Namespace) -> int:
         if args.at is not None:
             records = itertools.islice(records, args.at)
         try:
-            desks = replay_desks(records, strict=args.strict, allowed_origins=origins(args))
+            if args.at_time is not None:
+                desks = state_at(
+                    records, args.at_time, strict=args.strict, allowed_origins=origins(args)
+                )
+            else:
+                desks = replay_desks(records, strict=args.strict, allowed_origins=origins(args))
         except ProtocolError as stop:
             stopped: Anomaly | None = stop.anomaly
         else:
@@ -79,6 +85,8 @@ def _show_replays(args: argparse.Namespace, source: str, desks: dict[str | None,
 def _replay_many(args: argparse.Namespace) -> int:
     if args.at is not None:
         fail("--at counts the records of one log: give one LOG, without --jobs or --scheduler")
+    if args.at_time is not None:
+        fail("--at-time reads the clock of one log: give one LOG, without --jobs or --scheduler")
     from deskstate.fleet import replay_many  # noqa: PLC0415 - only this command
 
     with fleet_sources(args) as sources:

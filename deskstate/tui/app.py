@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import os
 from collections.abc import Callable, Iterable, Iterator
+from datetime import datetime
 from typing import IO, ClassVar, Final
 
 from rich.text import Text
@@ -105,7 +106,8 @@ class WatchApp(App[None]):
     desk of the log to show (default: the first one read); ``history`` how many snapshots the
     store keeps for time travel; ``allowed_origins`` as for :class:`~deskstate.Store`.
     ``batch`` is the most records dispatched at once and ``interval`` how often a followed log is
-    looked at, in seconds.
+    looked at, in seconds. With ``until`` (an aware datetime), the view pauses at the desk as it was
+    then (see :class:`~deskstate.tui.feed.Feeder`).
     """
 
     TITLE = "deskstate watch"
@@ -137,13 +139,20 @@ class WatchApp(App[None]):
         allowed_origins: Iterable[str] | None = DEFAULT_ORIGINS,
         batch: int = BATCH,
         interval: float = DEFAULT_INTERVAL,
+        until: datetime | None = None,
     ) -> None:
         super().__init__()
         self.source = source if source is not None else LogSource()
         self.store = Store(history=history, allowed_origins=allowed_origins, on_error=self._failed)
         self._history = history
         self.feeder = Feeder(
-            self.store, self.source, self._reader_report, desk=desk, batch=batch, interval=interval
+            self.store,
+            self.source,
+            self._reader_report,
+            desk=desk,
+            batch=batch,
+            interval=interval,
+            until=until,
         )
         self.sub_title = self.source.name
         self._shown: DeskState = self.store.state
@@ -379,6 +388,7 @@ def run_watch(
     history: int = DEFAULT_HISTORY,
     batch: int = BATCH,
     allowed_origins: Iterable[str] | None = DEFAULT_ORIGINS,
+    until: datetime | None = None,
 ) -> int:
     """Run the watch view on ``log`` (a path, ``"-"`` for standard input, ``None`` the example).
 
@@ -388,7 +398,12 @@ def run_watch(
 
     def run(source: LogSource) -> int:
         app = WatchApp(
-            source, desk=desk, history=history, batch=batch, allowed_origins=allowed_origins
+            source,
+            desk=desk,
+            history=history,
+            batch=batch,
+            allowed_origins=allowed_origins,
+            until=until,
         )
         app.run()
         return app.return_code or 0

@@ -14,7 +14,10 @@ of its own and dispatches the records of one desk to a :class:`~deskstate.Store`
   without it, the desk of the first record read. Records of other desks are counted, never
   dispatched, and a :class:`Note` says which desks they were and how to watch them. A line that
   cannot be read, or holds no JSON object, cannot name a desk: it is dispatched to the desk
-  shown, so that its anomaly is seen.
+  shown, so that its anomaly is seen;
+- ``until`` (a time): the feeder pauses itself before the first record of the desk shown whose
+  ``ts`` is later, after dispatching the ones before: the view starts paused at the desk as it was
+  then (the rule of :func:`deskstate.state_at`).
 
 What the feeder has to say goes to ``report``, from whatever thread it is in: a :class:`Note` for
 the event log, or the new :class:`Progress` (its counts, for the status line). A Progress is
@@ -27,14 +30,17 @@ from __future__ import annotations
 import threading
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping
+from datetime import datetime
 from importlib import resources
 from typing import IO, Final, Literal, NamedTuple
 
 import attrs
 
 from deskstate import LogLine, Store, read_log
+from deskstate.clock import record_time
 from deskstate.follow import DEFAULT_INTERVAL, follow_log, follow_stream
 from deskstate.records import desk_of
+from deskstate.timestamps import format_timestamp
 
 __all__ = ["BATCH", "HOLD_LIMIT", "Feeder", "LogSource", "Note", "Progress"]
 
@@ -129,6 +135,7 @@ class Feeder:
         batch: int = BATCH,
         interval: float = DEFAULT_INTERVAL,
         hold_limit: int = HOLD_LIMIT,
+        until: datetime | None = None,
     ) -> None:
         if batch < 1 or hold_limit < 1:
             raise ValueError(f"batch and hold_limit must be at least 1, got {batch}, {hold_limit}")
@@ -154,6 +161,7 @@ class Feeder:
         self._others: set[str | None] = set()
         self._desk = desk
         self._chosen = desk is not None
+        self._until = until  # None once the clock of the desk shown has passed it
         self._reading = "following" if source.follow or source.stream is not None else "reading"
         self._error: str | None = None
 
@@ -202,6 +210,8 @@ class Feeder:
             self._note(f"{self._reading.capitalize()}: {self._read} records read.")
             if self._chosen and self._read and self._read == self._other:
                 self._note(f"No record of desk {self._desk!r} in this log.", "warning")
+            if self._until is not None:
+                self._note(f"The clock never passed {format_timestamp(self._until)}.", "warning")
         self._progressed()
 
     def _take(self, record: LogLine) -> None:
@@ -215,9 +225,22 @@ class Feeder:
                 if desk not in self._others:
                     self._other_desk(desk)
                 return
+        if self._until is not None:
+            ts = record_time(record)
+            if ts is not None and ts > self._until:
+                self._pause_at(self._until)
         self._pending.append(record)
         if len(self._pending) >= self._batch:
             self.flush()
+
+    def _pause_at(self, until: datetime) -> None:
+        """The clock passed ``until``: dispatch the records before, then hold the rest."""
+        self._until = None
+        self.flush()
+        self.pause()
+        when = format_timestamp(until)
+        self._note(f"Paused where the clock first passed {when} (--at-time): space resumes.")
+        self._progressed()
 
     def _choose(self, desk: str | None) -> None:
         self._desk, self._chosen = desk, True
