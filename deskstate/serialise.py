@@ -28,7 +28,7 @@ from deskstate.state import (
 )
 from deskstate.timestamps import format_timestamp, parse_timestamp
 
-__all__ = ["FORMAT", "from_dict", "to_dict"]
+__all__ = ["FORMAT", "conversation_to_dict", "from_dict", "to_dict"]
 
 #: The name of the current snapshot format.
 FORMAT: Final = "deskstate/1"
@@ -44,7 +44,8 @@ def _timestamp(moment: datetime | None) -> str | None:
     return None if moment is None else format_timestamp(moment)
 
 
-def _conversation_to_dict(conversation: Conversation) -> dict[str, Any]:
+def conversation_to_dict(conversation: Conversation) -> dict[str, Any]:
+    """One conversation in the JSON-safe form ``to_dict`` gives it inside a snapshot."""
     return {
         "id": conversation.id,
         "project_id": conversation.project_id,
@@ -79,8 +80,8 @@ def to_dict(state: DeskState) -> dict[str, Any]:
         "focused_id": state.focused_id,
         "last_clicked_id": state.last_clicked_id,
         "availability": dict(state.availability),
-        "conversations": [_conversation_to_dict(state.conversations[cid]) for cid in state.order],
-        "closed": [_conversation_to_dict(state.closed[cid]) for cid in sorted(state.closed)],
+        "conversations": [conversation_to_dict(state.conversations[cid]) for cid in state.order],
+        "closed": [conversation_to_dict(state.closed[cid]) for cid in sorted(state.closed)],
     }
 
 

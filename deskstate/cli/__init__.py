@@ -1,8 +1,9 @@
-"""The ``deskstate`` command line: replay, check, count, measure, diff, generate, watch and record.
+"""The ``deskstate`` commands: replay, check, stats, report, diff, explain, generate, watch, record.
 
 Exit status: 0 done, 1 anomalies found where the command checks for them (``check``, or a
-``--strict`` replay that stopped), 2 bad usage or unreadable input. Anomalies go to standard error
-as ``FILE:LINE: KIND: MESSAGE``. Human output is drawn with rich; ``--json`` output is plain JSON.
+``--strict`` replay that stopped) or nothing to ``explain``, 2 bad usage or unreadable input.
+Anomalies go to standard error as ``FILE:LINE: KIND: MESSAGE``. Human output is drawn with rich;
+``--json`` output is plain JSON.
 
 - :mod:`deskstate.cli.parser`: the commands and their options;
 - :mod:`deskstate.cli.arguments`: the argument types, and the options several commands share;
@@ -10,6 +11,7 @@ as ``FILE:LINE: KIND: MESSAGE``. Human output is drawn with rich; ``--json`` out
 - :mod:`deskstate.cli.replaying`: ``replay``; :mod:`deskstate.cli.counting`: ``stats``, ``report``;
 - :mod:`deskstate.cli.parallel`: ``replay`` and ``stats`` on :mod:`deskstate.fleet`;
 - :mod:`deskstate.cli.checking`: ``check``; :mod:`deskstate.cli.diffing`: ``diff``;
+- :mod:`deskstate.cli.explaining`: ``explain``;
 - :mod:`deskstate.cli.generating`: ``generate``; :mod:`deskstate.cli.live`: ``watch``, ``record``.
 """
 

@@ -18,6 +18,7 @@ from deskstate.cli.arguments import (
 from deskstate.cli.checking import check_command
 from deskstate.cli.counting import report_command, stats_command
 from deskstate.cli.diffing import diff_command
+from deskstate.cli.explaining import explain_command
 from deskstate.cli.generating import generate_command
 from deskstate.cli.live import record_command, watch_command
 from deskstate.cli.replaying import replay_command
@@ -110,27 +111,9 @@ def build_parser() -> argparse.ArgumentParser:
     changes.add_argument("--json", action="store_true", help="print the facts as JSON")
     changes.add_argument("--desk", metavar="KEY", help="only this desk of the log")
     changes.set_defaults(run=diff_command)
+    _add_explain(commands)
 
-    make = commands.add_parser(
-        "generate",
-        help="write a realistic synthetic desk log (JSON Lines)",
-        description="Write a realistic, protocol-valid synthetic desk log, the same for the "
-        "same options. With --chaos, a share P of the records is made anomalous, cycling "
-        "through every anomaly kind.",
-    )
-    make.add_argument("--events", type=count, required=True, metavar="N", help="records to write")
-    make.add_argument("--seed", type=count, default=0, metavar="S", help="random seed (default 0)")
-    make.add_argument(
-        "--open", type=positive, default=8, metavar="K", help="most conversations open per desk"
-    )
-    make.add_argument("--desks", type=positive, default=1, metavar="D", help="desks interleaved")
-    make.add_argument(
-        "--chaos", type=share, default=0.0, metavar="P", help="share of anomalous records"
-    )
-    make.add_argument(
-        "--out", metavar="FILE", help="write here (gzip when it ends in .gz) instead of stdout"
-    )
-    make.set_defaults(run=generate_command)
+    _add_generate(commands)
 
     watch = commands.add_parser(
         "watch",
@@ -170,6 +153,51 @@ def build_parser() -> argparse.ArgumentParser:
     watch.set_defaults(run=watch_command)
     _add_record(commands)
     return parser
+
+
+def _add_generate(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    make = commands.add_parser(
+        "generate",
+        help="write a realistic synthetic desk log (JSON Lines)",
+        description="Write a realistic, protocol-valid synthetic desk log, the same for the "
+        "same options. With --chaos, a share P of the records is made anomalous, cycling "
+        "through every anomaly kind.",
+    )
+    make.add_argument("--events", type=count, required=True, metavar="N", help="records to write")
+    make.add_argument("--seed", type=count, default=0, metavar="S", help="random seed (default 0)")
+    make.add_argument(
+        "--open", type=positive, default=8, metavar="K", help="most conversations open per desk"
+    )
+    make.add_argument("--desks", type=positive, default=1, metavar="D", help="desks interleaved")
+    make.add_argument(
+        "--chaos", type=share, default=0.0, metavar="P", help="share of anomalous records"
+    )
+    make.add_argument(
+        "--out", metavar="FILE", help="write here (gzip when it ends in .gz) instead of stdout"
+    )
+    make.set_defaults(run=generate_command)
+
+
+def _add_explain(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    why = commands.add_parser(
+        "explain",
+        parents=[log_options()],
+        help="the timeline of one conversation (or of a visitor's): every record that touched it",
+        description="Print every record that touched a conversation (file:line, time, event, "
+        "what it changed, anomalies), then its final state; with --visitor, do so for every "
+        "conversation whose visitor had FIELD=VALUE. Exit status 1 when none is found.",
+    )
+    why.add_argument(
+        "conversation", nargs="?", metavar="CONVERSATION_ID", help="the conversation to explain"
+    )
+    why.add_argument(
+        "--visitor",
+        metavar="FIELD=VALUE",
+        help="follow a visitor across conversations (FIELD may be a dotted path: address.city)",
+    )
+    why.add_argument("--desk", metavar="KEY", help="only this desk of the log")
+    why.add_argument("--json", action="store_true", help="print the timelines as JSON")
+    why.set_defaults(run=explain_command)
 
 
 def _add_record(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
