@@ -165,3 +165,11 @@ def test_bad_usage_exits_2(arguments: tuple[str, ...], message: str) -> None:
     result = deskstate("explain", *arguments)
     assert result.returncode == 2
     assert message in result.stderr
+
+
+def test_a_log_without_a_conversation_is_refused_saying_so(log: Path) -> None:
+    """`explain LOG` alone would look LOG up as an id in the example: it is refused instead."""
+    result = deskstate("explain", str(log))
+    assert result.returncode == 2
+    assert "is a log: give the conversation after it (LOG CONVERSATION_ID)" in result.stderr
+    assert result.stdout == ""

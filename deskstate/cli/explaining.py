@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Iterable
 from datetime import datetime
@@ -29,6 +30,8 @@ def _arguments(args: argparse.Namespace) -> None:
         if args.conversation is None:
             if args.log is None:
                 fail("give a CONVERSATION_ID or --visitor FIELD=VALUE")
+            if args.log == "-" or os.path.isfile(args.log):
+                fail(f"{args.log!r} is a log: give the conversation after it (LOG CONVERSATION_ID)")
             args.log, args.conversation = None, args.log  # one positional: the conversation
         return
     if args.conversation is not None:
