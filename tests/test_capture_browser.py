@@ -235,6 +235,14 @@ def host_page(
 """
 
 
+def receiver_options(page_origin: str, desk_origin: str) -> list[str]:
+    """The receiver's origins: the test page's, and the desk frame's unless it is a default one."""
+    options = ["--page-origin", page_origin]
+    if desk_origin not in DEFAULT_ORIGINS:
+        options += ["--allow-origin", desk_origin]
+    return options
+
+
 def post_from(frame: Frame, messages: list[Any]) -> None:
     """Post ``messages`` to the top page from ``frame``, as the desk does."""
     frame.evaluate(
@@ -262,9 +270,7 @@ def test_a_desk_in_a_browser_is_captured_whole_through_a_receiver_restart(
     page_origin = f"http://127.0.0.1:{page_site.port}"
     forger_origin = f"http://localhost:{page_site.port}"
     log = tmp_path / "desk.jsonl"
-    options = ["--page-origin", page_origin]
-    if desk_origin not in DEFAULT_ORIGINS:
-        options += ["--allow-origin", desk_origin]
+    options = receiver_options(page_origin, desk_origin)
     receiver = receivers.start(log, "--port", "0", *options)
     page_site.pages["/index.html"] = host_page(receiver, desk_origin, forger_origin)
 
@@ -349,9 +355,7 @@ def test_what_is_pending_when_the_page_goes_away_is_sent_as_it_goes(
     _, desk_origin = desk_site
     page_origin = f"http://127.0.0.1:{page_site.port}"
     log = tmp_path / "desk.jsonl"
-    options = ["--page-origin", page_origin]
-    if desk_origin not in DEFAULT_ORIGINS:
-        options += ["--allow-origin", desk_origin]
+    options = receiver_options(page_origin, desk_origin)
     receiver = receivers.start(log, "--port", "0", *options)
     page_site.pages["/index.html"] = host_page(
         receiver, desk_origin, f"http://localhost:{page_site.port}", retry_ms=600_000
@@ -389,9 +393,7 @@ def test_the_snippet_never_throws_into_the_page(
     """Bad calls and messages it cannot encode are caught, counted and warned about, not thrown."""
     _, desk_origin = desk_site
     page_origin = f"http://127.0.0.1:{page_site.port}"
-    options = ["--page-origin", page_origin]
-    if desk_origin not in DEFAULT_ORIGINS:
-        options += ["--allow-origin", desk_origin]
+    options = receiver_options(page_origin, desk_origin)
     receiver = receivers.start(tmp_path / "desk.jsonl", "--port", "0", *options)
     page_site.pages["/index.html"] = host_page(
         receiver, desk_origin, f"http://localhost:{page_site.port}"
