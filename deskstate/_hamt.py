@@ -14,7 +14,9 @@ collection visits only the few tuples an update made.
 from __future__ import annotations
 
 from collections.abc import Hashable, Iterable, Iterator, Mapping, Set
-from typing import Any, Final, Generic, NoReturn, TypeVar, overload
+from typing import Any, Final, Generic, TypeVar, overload
+
+from deskstate._immutable import Immutable
 
 __all__ = ["HashMap", "HashSet"]
 
@@ -210,21 +212,7 @@ def _changed_by_lookup(before: dict[Any, Any], after: dict[Any, Any], out: list[
     out.extend(key for key in before if key not in after)
 
 
-class _Frozen:
-    """Refuses every change of attribute: the maps and sets are set up by ``_make`` alone."""
-
-    __slots__ = ()
-
-    def __setattr__(self, name: str, value: object) -> NoReturn:
-        raise AttributeError(f"a {type(self).__name__} cannot be changed (tried to set {name!r})")
-
-    def __delattr__(self, name: str) -> NoReturn:
-        raise AttributeError(
-            f"a {type(self).__name__} cannot be changed (tried to delete {name!r})"
-        )
-
-
-class HashMap(_Frozen, Mapping[K, V], Generic[K, V]):
+class HashMap(Immutable, Mapping[K, V], Generic[K, V]):
     """An immutable mapping: ``set`` and ``remove`` return a new map and leave this one as is."""
 
     # One slot, (root, count): one tuple to make per update, not two attributes.
@@ -312,7 +300,7 @@ class HashMap(_Frozen, Mapping[K, V], Generic[K, V]):
         return (HashMap, (list(_entries(self._parts[0])),))
 
 
-class HashSet(_Frozen, Set[K], Generic[K]):
+class HashSet(Immutable, Set[K], Generic[K]):
     """An immutable set: ``add`` returns a new set and leaves this one as is."""
 
     __slots__ = ("_parts",)

@@ -9,10 +9,11 @@ empties the id's slot, both O(log n). Once there are more empty slots than ids, 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
-from typing import Any, Final, NoReturn, overload
+from collections.abc import Iterable, Iterator
+from typing import Final, overload
 
 from deskstate._hamt import HashMap
+from deskstate._immutable import FrozenSequence
 from deskstate._vector import Vector
 
 __all__ = ["DeskOrder"]
@@ -21,7 +22,7 @@ __all__ = ["DeskOrder"]
 _PACK_AT_LEAST: Final = 32
 
 
-class DeskOrder(Sequence[str]):
+class DeskOrder(FrozenSequence[str]):
     """Conversation ids in desk order, each at most once; ``append``/``remove`` return a new order.
 
     Indexing is O(log n) until a conversation leaves, then O(n) until the order is packed again;
@@ -106,25 +107,3 @@ class DeskOrder(Sequence[str]):
             position: int = slot
             return position
         return super().index(cid, start, len(self) if stop is None else stop)
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, Sequence) and not isinstance(other, str | bytes):
-            return len(other) == len(self) and all(
-                mine == theirs for mine, theirs in zip(self, other, strict=True)
-            )
-        return NotImplemented
-
-    def __hash__(self) -> int:
-        return hash(tuple(self))
-
-    def __repr__(self) -> str:
-        return f"DeskOrder({list(self)!r})"
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (DeskOrder, (tuple(self),))
-
-    def __setattr__(self, name: str, value: object) -> NoReturn:
-        raise AttributeError(f"a DeskOrder cannot be changed (tried to set {name!r})")
-
-    def __delattr__(self, name: str) -> NoReturn:
-        raise AttributeError(f"a DeskOrder cannot be changed (tried to delete {name!r})")

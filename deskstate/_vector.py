@@ -14,8 +14,10 @@ own: a young collection visits the few young tuples an append made, whatever the
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Sequence
-from typing import Any, Final, Generic, NoReturn, TypeVar, overload
+from collections.abc import Iterable, Iterator
+from typing import Any, Final, Generic, TypeVar, overload
+
+from deskstate._immutable import FrozenSequence
 
 __all__ = ["Vector"]
 
@@ -64,7 +66,7 @@ def _leaves(level: int, node: Node) -> Iterator[Node]:
             yield from _leaves(level - _BITS, child)
 
 
-class Vector(Sequence[T], Generic[T]):
+class Vector(FrozenSequence[T], Generic[T]):
     """An immutable sequence: ``append`` and ``set`` return a new vector and leave this one as is.
 
     It compares equal to any sequence of equal items in the same order (a list, a tuple, a
@@ -141,28 +143,10 @@ class Vector(Sequence[T], Generic[T]):
         if isinstance(other, Vector):
             mine, theirs = self._parts, other._parts
             if mine[2] is theirs[2] and mine[3] is theirs[3]:
-                return True
-            return mine[0] == theirs[0] and all(
-                a is b or a == b for a, b in zip(self, other, strict=True)
-            )
-        if isinstance(other, Sequence) and not isinstance(other, str | bytes):
-            return len(other) == len(self) and all(a == b for a, b in zip(self, other, strict=True))
-        return NotImplemented
+                return True  # the same nodes: equal without looking at an item
+        return super().__eq__(other)
 
-    def __hash__(self) -> int:
-        return hash(tuple(self))
-
-    def __repr__(self) -> str:
-        return f"Vector({list(self)!r})"
-
-    def __reduce__(self) -> tuple[Any, ...]:
-        return (Vector, (tuple(self),))
-
-    def __setattr__(self, name: str, value: object) -> NoReturn:
-        raise AttributeError(f"a Vector cannot be changed (tried to set {name!r})")
-
-    def __delattr__(self, name: str) -> NoReturn:
-        raise AttributeError(f"a Vector cannot be changed (tried to delete {name!r})")
+    __hash__ = FrozenSequence.__hash__
 
 
 def _checked(index: int, count: int) -> int:

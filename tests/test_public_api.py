@@ -34,6 +34,7 @@ CORE = [
     "_json",
     "_persistent",
     "_hamt",
+    "_immutable",
     "_order",
     "_vector",
 ]
