@@ -24,13 +24,14 @@ Time, in short (the README's "Metrics" section has every definition):
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import datetime, timedelta
-from typing import Final, NamedTuple
+from typing import Final, NamedTuple, TypeAlias
 
 import attrs
 from pyrsistent import PMap, pmap
 
+from deskstate import _metrics_form
 from deskstate.events import ConversationAdded, Event
 from deskstate.facts import (
     AvailabilityChanged,
@@ -43,12 +44,28 @@ from deskstate.facts import (
     UnreadChanged,
     diff_touched,
 )
+from deskstate.query import conversation
 from deskstate.records import DEFAULT_ORIGINS
 from deskstate.replay import ReplayStep, replay_steps
 from deskstate.state import DeskState
+from deskstate.tables import (
+    AnomalyRow,
+    AvailabilityInterval,
+    ConversationRow,
+    FocusInterval,
+    MessageRow,
+    OpenInterval,
+    Row,
+)
 from deskstate.timestamps import format_timestamp
 
-__all__ = ["ConversationMetrics", "DeskMetrics", "collect_metrics", "desk_metrics"]
+__all__ = [
+    "ConversationMetrics",
+    "DeskMetrics",
+    "collect_metrics",
+    "desk_metrics",
+    "metric_rows",
+]
 
 _ZERO: Final = timedelta(0)
 _NO_COUNTS: Final[PMap[str, int]] = pmap()
@@ -92,20 +109,54 @@ class ConversationMetrics:
     reopened: int = 0
     still_open: bool = False
 
-    def to_dict(self) -> dict[str, object]:
-        """A JSON-safe form: durations in seconds (``None``: unknown), tallies sorted by name."""
+    def to_dict(self, *, lossless: bool = False) -> dict[str, object]:
+        """A JSON-safe form: durations in seconds (``None``: unknown), tallies sorted by name.
+
+        ``lossless`` writes durations in whole microseconds instead, which read back exactly
+        whatever their length (seconds do below about 142 years; see :meth:`from_dict`).
+        """
+        duration = _metrics_form.microseconds if lossless else _seconds
         return {
             "conversation_id": self.conversation_id,
-            "time_open": _seconds(self.time_open),
-            "time_focused": _seconds(self.time_focused),
+            "time_open": duration(self.time_open),
+            "time_focused": duration(self.time_focused),
             "answered": self.answered,
-            "first_response": _seconds(self.first_response),
+            "first_response": duration(self.first_response),
             "messages": dict(sorted(self.messages.items())),
             "unread_peak": self.unread_peak,
             "implicit": self.implicit,
             "reopened": self.reopened,
             "still_open": self.still_open,
         }
+
+    @classmethod
+    def from_dict(
+        cls, data: object, *, lossless: bool = False, path: str = ""
+    ) -> ConversationMetrics:
+        """The metrics that :meth:`to_dict` (with the same ``lossless``) wrote as ``data``.
+
+        ``from_dict(m.to_dict(lossless=True), lossless=True) == m`` always holds; with durations
+        in seconds it holds for every duration below 2**52 microseconds (about 142 years), beyond
+        which a float may be a microsecond off. Raises ValueError naming the bad member (``path``
+        prefixes its name: ``conversations['c1'].time_open``).
+        """
+        read = _metrics_form.Members(data, path)
+        messages = read.mapping("messages")
+        return cls(
+            conversation_id=read.string("conversation_id"),
+            time_open=read.duration("time_open", lossless),
+            time_focused=read.duration("time_focused", lossless),
+            answered=read.flag("answered"),
+            first_response=read.duration("first_response", lossless),
+            messages={
+                participant: _metrics_form.count(tally, f"{read.where('messages')}.{participant}")
+                for participant, tally in messages.items()
+            },
+            unread_peak=read.count("unread_peak"),
+            implicit=read.flag("implicit"),
+            reopened=read.count("reopened"),
+            still_open=read.flag("still_open"),
+        )
 
 
 @attrs.frozen
@@ -134,8 +185,12 @@ class DeskMetrics:
     started_at: datetime | None = None
     ended_at: datetime | None = None
 
-    def to_dict(self) -> dict[str, object]:
-        """A JSON-safe form: times in ISO-8601, durations in seconds, maps sorted by key."""
+    def to_dict(self, *, lossless: bool = False) -> dict[str, object]:
+        """A JSON-safe form: times in ISO-8601, durations in seconds, maps sorted by key.
+
+        ``lossless`` writes durations in whole microseconds instead (see :meth:`from_dict`).
+        """
+        duration = _metrics_form.microseconds if lossless else _seconds
         return {
             "started_at": _iso(self.started_at),
             "ended_at": _iso(self.ended_at),
@@ -143,14 +198,47 @@ class DeskMetrics:
             "most_open": self.most_open,
             "open_counts": [[_iso(moment), count] for moment, count in self.open_counts],
             "availability_time": {
-                channel: {status: _seconds(time) for status, time in sorted(statuses.items())}
+                channel: {status: duration(time) for status, time in sorted(statuses.items())}
                 for channel, statuses in sorted(self.availability_time.items())
             },
             "unread_share": self.unread_share,
             "conversations": {
-                cid: metrics.to_dict() for cid, metrics in sorted(self.conversations.items())
+                cid: metrics.to_dict(lossless=lossless)
+                for cid, metrics in sorted(self.conversations.items())
             },
         }
+
+    @classmethod
+    def from_dict(cls, data: object, *, lossless: bool = False) -> DeskMetrics:
+        """The metrics that :meth:`to_dict` (with the same ``lossless``) wrote as ``data``.
+
+        The inverse of :meth:`to_dict`: ``from_dict(m.to_dict(lossless=True), lossless=True) == m``
+        always, and without ``lossless`` as long as every duration is below 2**52 microseconds
+        (about 142 years; see :meth:`ConversationMetrics.from_dict`). Validates everything it reads
+        and raises ValueError naming the bad member (``open_counts[3][1]``).
+        """
+        read = _metrics_form.Members(data, "")
+        return cls(
+            conversations={
+                cid: ConversationMetrics.from_dict(
+                    metrics, lossless=lossless, path=f"conversations[{cid!r}]"
+                )
+                for cid, metrics in read.mapping("conversations").items()
+            },
+            handled=read.count("handled"),
+            most_open=read.count("most_open"),
+            open_counts=tuple(
+                _metrics_form.open_count(pair, f"open_counts[{number}]")
+                for number, pair in enumerate(read.array("open_counts"))
+            ),
+            availability_time={
+                channel: _metrics_form.durations(statuses, f"availability_time.{channel}", lossless)
+                for channel, statuses in read.mapping("availability_time").items()
+            },
+            unread_share=read.share("unread_share"),
+            started_at=read.moment("started_at"),
+            ended_at=read.moment("ended_at"),
+        )
 
 
 # --- time ----------------------------------------------------------------------------------------
@@ -201,6 +289,9 @@ class _Clock:
 
 # --- folding one desk ----------------------------------------------------------------------------
 
+#: Where the fold sends each row as it is known (see :func:`metric_rows`).
+_Emit: TypeAlias = Callable[[Row], None]
+
 
 @attrs.define
 class _Conversation:
@@ -208,6 +299,8 @@ class _Conversation:
 
     cid: str
     open_since: _Mark | None = None
+    first_opened: _Mark | None = None
+    last_closed: _Mark | None = None
     time_open: timedelta | None = _ZERO
     focused_since: _Mark | None = None
     time_focused: timedelta | None = _ZERO
@@ -218,21 +311,28 @@ class _Conversation:
     unread_peak: int = 0
     implicit: bool = False
     reopened: int = 0
-    was_open: bool = False
 
     def open(self, at: _Mark) -> None:
         self.open_since = at
-        self.was_open = True
+        if self.first_opened is None:
+            self.first_opened = at
 
-    def close(self, at: _Mark) -> None:
-        if self.open_since is not None:
-            self.time_open = _added(self.time_open, _span(self.open_since, at))
+    def close(self, at: _Mark) -> _Mark | None:
+        """End its open interval at ``at``; return when that interval began (``None``: not open)."""
+        start = self.open_since
+        if start is not None:
+            self.time_open = _added(self.time_open, _span(start, at))
             self.open_since = None
+            self.last_closed = at
+        return start
 
-    def unfocus(self, at: _Mark) -> None:
-        if self.focused_since is not None:
-            self.time_focused = _added(self.time_focused, _span(self.focused_since, at))
+    def unfocus(self, at: _Mark) -> _Mark | None:
+        """End its focus interval at ``at``; return when it began (``None``: not focused)."""
+        start = self.focused_since
+        if start is not None:
+            self.time_focused = _added(self.time_focused, _span(start, at))
             self.focused_since = None
+        return start
 
     def message(self, participant: str, at: _Mark) -> None:
         self.messages[participant] += 1
@@ -242,11 +342,8 @@ class _Conversation:
             self.answered = True
             self.first_response = _span(self.first_visitor, at)
 
-    def freeze(self, end: _Mark) -> ConversationMetrics:
-        """The metrics, once every running interval is ended at ``end`` (call it once)."""
-        still_open = self.open_since is not None
-        self.close(end)
-        self.unfocus(end)
+    def freeze(self, still_open: bool) -> ConversationMetrics:
+        """The metrics, once its running intervals are ended."""
         return ConversationMetrics(
             conversation_id=self.cid,
             time_open=self.time_open,
@@ -263,9 +360,15 @@ class _Conversation:
 
 @attrs.define
 class _Desk:
-    """The running metrics of one desk, and its latest snapshot."""
+    """The running metrics of one desk, and its latest snapshot.
 
+    With ``emit``, each interval is sent as a row when it ends, and each kept message when it is
+    appended (:mod:`deskstate.tables`).
+    """
+
+    key: str | None
     state: DeskState
+    emit: _Emit | None = None
     clock: _Clock = attrs.Factory(_Clock)
     conversations: dict[str, _Conversation] = attrs.Factory(dict)
     most_open: int = 0
@@ -277,14 +380,14 @@ class _Desk:
     unread_time: timedelta | None = _ZERO
 
     @classmethod
-    def starting(cls, state: DeskState) -> _Desk:
+    def starting(cls, key: str | None, state: DeskState, emit: _Emit | None) -> _Desk:
         """A desk that starts from ``state``, where everything began at an unknown time."""
-        desk = cls(state, most_open=len(state.conversations))
+        desk = cls(key, state, emit, most_open=len(state.conversations))
         before = _Mark(None, 0)
-        for cid, conversation in state.conversations.items():
+        for cid, opened in state.conversations.items():
             tally = desk._conversation(cid)
             tally.open(before)
-            tally.unread_peak = conversation.unread
+            tally.unread_peak = opened.unread
         if state.focused_id is not None:
             desk._conversation(state.focused_id).focused_since = before
         for channel, status in state.availability.items():
@@ -299,12 +402,13 @@ class _Desk:
             tally = self.conversations[cid] = _Conversation(cid)
         return tally
 
-    def add(self, event: Event, state: DeskState) -> None:
+    def add(self, step: ReplayStep, event: Event) -> None:
         at = self.clock.tick(event.ts)
-        old, self.state = self.state, state
+        old, state = self.state, step.state
+        self.state = state
         touched = getattr(event, "conversation_id", None)
         for fact in diff_touched(old, state, () if touched is None else (touched,)):
-            self._apply(fact, event, at)
+            self._apply(fact, event, at, step)
         count = len(state.conversations)
         if count != len(old.conversations):
             self.open_counts.append((at.at, count))
@@ -316,7 +420,7 @@ class _Desk:
                 self.unread_time = _added(self.unread_time, _span(self.unread_since, at))
                 self.unread_since = None
 
-    def _apply(self, fact: Fact, event: Event, at: _Mark) -> None:
+    def _apply(self, fact: Fact, event: Event, at: _Mark, step: ReplayStep) -> None:
         if isinstance(fact, ConversationOpened | ConversationReopened):
             tally = self._conversation(fact.conversation_id)
             tally.open(at)
@@ -325,15 +429,27 @@ class _Desk:
             else:
                 tally.implicit = not isinstance(event, ConversationAdded)
         elif isinstance(fact, ConversationClosed):
-            self._conversation(fact.conversation_id).close(at)
+            self._close(self._conversation(fact.conversation_id), at)
         elif isinstance(fact, MessageAppended):
             self._conversation(fact.conversation_id).message(fact.participant, at)
+            if self.emit is not None:
+                self.emit(
+                    MessageRow(
+                        self.key,
+                        fact.conversation_id,
+                        fact.message_id,
+                        fact.participant,
+                        at.at,
+                        step.index,
+                        step.line,
+                    )
+                )
         elif isinstance(fact, UnreadChanged):
             tally = self._conversation(fact.conversation_id)
             tally.unread_peak = max(tally.unread_peak, fact.new)
         elif isinstance(fact, FocusMoved):
             if fact.old_id is not None:
-                self._conversation(fact.old_id).unfocus(at)
+                self._unfocus(self._conversation(fact.old_id), at)
             if fact.new_id is not None:
                 self._conversation(fact.new_id).focused_since = at
         elif isinstance(fact, AvailabilityChanged):
@@ -341,18 +457,37 @@ class _Desk:
             if fact.new is not None:
                 self.statuses[fact.channel] = (fact.new, at)
 
-    def _end_status(self, channel: str, at: _Mark) -> None:
+    def _close(self, tally: _Conversation, at: _Mark, running: bool = False) -> None:
+        start = tally.close(at)
+        if start is not None and self.emit is not None:
+            duration = _span(start, at)
+            self.emit(OpenInterval(self.key, tally.cid, start.at, at.at, duration, running))
+
+    def _unfocus(self, tally: _Conversation, at: _Mark, running: bool = False) -> None:
+        start = tally.unfocus(at)
+        if start is not None and self.emit is not None:
+            duration = _span(start, at)
+            self.emit(FocusInterval(self.key, tally.cid, start.at, at.at, duration, running))
+
+    def _end_status(self, channel: str, at: _Mark, running: bool = False) -> None:
         current = self.statuses.pop(channel, None)
         if current is not None:
             status, since = current
+            duration = _span(since, at)
             times = self.availability_time.setdefault(channel, {})
-            times[status] = _added(times.get(status, _ZERO), _span(since, at))
+            times[status] = _added(times.get(status, _ZERO), duration)
+            if self.emit is not None:
+                self.emit(
+                    AvailabilityInterval(
+                        self.key, channel, status, since.at, at.at, duration, running
+                    )
+                )
 
     def freeze(self) -> DeskMetrics:
         """The metrics, once every running interval is ended at the desk's end (call it once)."""
         end = self.clock.end()
         for channel in list(self.statuses):
-            self._end_status(channel, end)
+            self._end_status(channel, end, running=True)
         unread_time = self.unread_time
         if self.unread_since is not None:
             unread_time = _added(unread_time, _span(self.unread_since, end))
@@ -360,10 +495,15 @@ class _Desk:
         unread_share = None
         if unread_time is not None and observed:
             unread_share = unread_time / observed
-        conversations = {cid: tally.freeze(end) for cid, tally in self.conversations.items()}
+        conversations = {}
+        for cid, tally in self.conversations.items():
+            still_open = tally.open_since is not None
+            self._unfocus(tally, end, running=True)
+            self._close(tally, end, running=True)
+            conversations[cid] = tally.freeze(still_open)
         return DeskMetrics(
             conversations=pmap(conversations),
-            handled=sum(tally.was_open for tally in self.conversations.values()),
+            handled=sum(tally.first_opened is not None for tally in self.conversations.values()),
             most_open=self.most_open,
             open_counts=tuple(self.open_counts),
             availability_time=pmap(
@@ -374,8 +514,58 @@ class _Desk:
             ended_at=self.clock.last,
         )
 
+    def conversation_rows(self, metrics: DeskMetrics) -> Iterator[ConversationRow]:
+        """The rows of the conversations table, once :meth:`freeze` gave ``metrics``."""
+        for cid, tally in self.conversations.items():
+            measured = metrics.conversations[cid]
+            known = conversation(self.state, cid)
+            counts = measured.messages
+            other = sum(n for kind, n in counts.items() if kind not in _TABLED_PARTICIPANTS)
+            yield ConversationRow(
+                self.key,
+                cid,
+                None if known is None else known.project_id,
+                None if tally.first_opened is None else tally.first_opened.at,
+                None if tally.last_closed is None or measured.still_open else tally.last_closed.at,
+                measured.time_open,
+                measured.time_focused,
+                measured.answered,
+                measured.first_response,
+                counts.get("Visitor", 0),
+                counts.get("Professional", 0),
+                counts.get("Expert", 0),
+                other,
+                measured.unread_peak,
+                measured.implicit,
+                measured.reopened,
+                measured.still_open,
+            )
+
+
+_TABLED_PARTICIPANTS: Final = frozenset({"Visitor", "Professional", "Expert"})
+
 
 # --- the public face -----------------------------------------------------------------------------
+
+
+def _fold(
+    steps: Iterable[ReplayStep],
+    initial: DeskState | None,
+    desks: dict[str | None, _Desk],
+    emit: _Emit | None,
+) -> Iterator[None]:
+    """Fold ``steps`` into ``desks``, desk by desk, yielding after each step."""
+    start = initial if initial is not None else DeskState()
+    for step in steps:
+        desk = desks.get(step.desk)
+        if desk is None:
+            desk = desks[step.desk] = _Desk.starting(step.desk, start, emit)
+        if emit is not None:
+            for anomaly in step.anomalies:
+                emit(AnomalyRow.of(step.desk, anomaly))
+        if step.event is not None:
+            desk.add(step, step.event)
+        yield
 
 
 def collect_metrics(
@@ -388,15 +578,32 @@ def collect_metrics(
     unknown time, so its durations are unknown. Records not applied (reported as anomalies) change
     nothing and are not counted.
     """
-    start = initial if initial is not None else DeskState()
     desks: dict[str | None, _Desk] = {}
-    for step in steps:
-        desk = desks.get(step.desk)
-        if desk is None:
-            desk = desks[step.desk] = _Desk.starting(start)
-        if step.event is not None:
-            desk.add(step.event, step.state)
+    for _ in _fold(steps, initial, desks, None):
+        pass
     return {key: desk.freeze() for key, desk in desks.items()}
+
+
+def metric_rows(steps: Iterable[ReplayStep], *, initial: DeskState | None = None) -> Iterator[Row]:
+    """The rows of the tables of :mod:`deskstate.tables`, streamed as the replay goes.
+
+    Messages and anomalies come as their records are folded, intervals as they end; after the
+    last step, the intervals still running (``running=True``), then one
+    :class:`~deskstate.tables.ConversationRow` per conversation, desk after desk. The figures are
+    those of :func:`collect_metrics` over the same steps (``initial`` as there): the durations of
+    a conversation's intervals add up to its ``time_open`` and ``time_focused``, and a channel's
+    to its ``availability_time``.
+    """
+    pending: list[Row] = []
+    desks: dict[str | None, _Desk] = {}
+    for _ in _fold(steps, initial, desks, pending.append):
+        yield from pending
+        pending.clear()
+    for desk in desks.values():
+        metrics = desk.freeze()
+        yield from pending
+        pending.clear()
+        yield from desk.conversation_rows(metrics)
 
 
 def desk_metrics(
