@@ -584,7 +584,12 @@ def collect_metrics(
     return {key: desk.freeze() for key, desk in desks.items()}
 
 
-def metric_rows(steps: Iterable[ReplayStep], *, initial: DeskState | None = None) -> Iterator[Row]:
+def metric_rows(
+    steps: Iterable[ReplayStep],
+    *,
+    initial: DeskState | None = None,
+    metrics: dict[str | None, DeskMetrics] | None = None,
+) -> Iterator[Row]:
     """The rows of the tables of :mod:`deskstate.tables`, streamed as the replay goes.
 
     Messages and anomalies come as their records are folded, intervals as they end; after the
@@ -592,18 +597,21 @@ def metric_rows(steps: Iterable[ReplayStep], *, initial: DeskState | None = None
     :class:`~deskstate.tables.ConversationRow` per conversation, desk after desk. The figures are
     those of :func:`collect_metrics` over the same steps (``initial`` as there): the durations of
     a conversation's intervals add up to its ``time_open`` and ``time_focused``, and a channel's
-    to its ``availability_time``.
+    to its ``availability_time``. Give a dict as ``metrics`` to have it filled with what
+    :func:`collect_metrics` would return, once the last row is read: one pass gives both.
     """
     pending: list[Row] = []
     desks: dict[str | None, _Desk] = {}
     for _ in _fold(steps, initial, desks, pending.append):
         yield from pending
         pending.clear()
-    for desk in desks.values():
-        metrics = desk.freeze()
+    for key, desk in desks.items():
+        measured = desk.freeze()
+        if metrics is not None:
+            metrics[key] = measured
         yield from pending
         pending.clear()
-        yield from desk.conversation_rows(metrics)
+        yield from desk.conversation_rows(measured)
 
 
 def desk_metrics(

@@ -11,7 +11,7 @@ from hypothesis import given
 from test_metrics import Raw, s, t, timed, timed_logs
 
 from deskstate import LogLine, replay
-from deskstate.metrics import collect_metrics, metric_rows
+from deskstate.metrics import DeskMetrics, collect_metrics, metric_rows
 from deskstate.replay import replay_steps
 from deskstate.state import DeskState
 from deskstate.tables import (
@@ -167,8 +167,9 @@ def _total(durations: list[timedelta | None]) -> timedelta | None:
 @given(timed_logs())
 def test_rows_add_up_to_the_metrics(records: list[Raw]) -> None:
     """On any chaotic log, the rows hold exactly what the metrics sum and count."""
-    rows = rows_of(records)
-    metrics = collect_metrics(replay_steps(records))
+    metrics: dict[str | None, DeskMetrics] = {}
+    rows = list(metric_rows(replay_steps(records), metrics=metrics))
+    assert metrics == collect_metrics(replay_steps(records))
     opened: defaultdict[tuple[str | None, str], list[timedelta | None]] = defaultdict(list)
     focus: defaultdict[tuple[str | None, str], list[timedelta | None]] = defaultdict(list)
     status: defaultdict[tuple[str | None, str, str], list[timedelta | None]] = defaultdict(list)
