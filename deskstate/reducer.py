@@ -15,12 +15,19 @@ import attrs
 from pyrsistent import pmap
 
 from deskstate._persistent import map_set
+from deskstate._rules import (
+    UNREAD_PARTICIPANTS,
+    availability_statuses,
+    closed_conversation,
+    duplicate_message,
+    unknown_conversation,
+    unknown_event,
+    unknown_participant,
+)
 from deskstate.anomaly import Anomaly
 from deskstate.errors import ProtocolError
 from deskstate.events import (
-    KNOWN_CHANNELS,
     KNOWN_PARTICIPANTS,
-    KNOWN_STATUSES,
     AvailabilityUpdated,
     ConversationAdded,
     ConversationFocused,
@@ -43,9 +50,6 @@ from deskstate.state import (
 )
 
 __all__ = ["Step", "reduce", "step"]
-
-#: Participant types whose messages wait to be read by the operator.
-UNREAD_PARTICIPANTS: Final = frozenset({"Visitor", "Expert"})
 
 _NO_ANOMALIES: Final[tuple[Anomaly, ...]] = ()
 
@@ -150,20 +154,11 @@ def _implicit(conversation_id: str, event: Event, project_id: int | None = None)
 
 
 def _unknown(event: Event, conversation_id: str, outcome: str) -> Anomaly:
-    return Anomaly(
-        "unknown-conversation",
-        f"{event.name} names conversation {conversation_id!r}, which the desk never added: "
-        f"{outcome} (was its CONVERSATION_ADDED lost?)",
-        conversation_id,
-    )
+    return unknown_conversation(event.name or "", conversation_id, outcome)
 
 
 def _closed(event: Event, conversation_id: str, outcome: str) -> Anomaly:
-    return Anomaly(
-        "closed-conversation",
-        f"{event.name} names conversation {conversation_id!r}, which had left the desk: {outcome}",
-        conversation_id,
-    )
+    return closed_conversation(event.name or "", conversation_id, outcome)
 
 
 # --- one handler per event type ------------------------------------------------------------------
@@ -306,32 +301,16 @@ def _with_message(
     )
 
 
-def _duplicate(event: ConversationMessageAdded) -> Anomaly:
-    return Anomaly(
-        "duplicate-message",
-        f"message {event.message_id!r} is already in conversation {event.conversation_id!r}: "
-        "ignored the repeat",
-        event.conversation_id,
-    )
-
-
 def _on_message_added(state: DeskState, event: ConversationMessageAdded) -> Step:
     cid = event.conversation_id
     anomalies: list[Anomaly] = []
     if event.participant not in KNOWN_PARTICIPANTS:
-        anomalies.append(
-            Anomaly(
-                "unknown-value",
-                f"conversationParticipantType {event.participant!r} is not one of "
-                f"{', '.join(sorted(KNOWN_PARTICIPANTS))}: applied as given",
-                cid,
-            )
-        )
+        anomalies.append(unknown_participant(cid, event.participant))
     waits = event.participant in UNREAD_PARTICIPANTS
     current = state.conversations.get(cid)
     if current is not None:
         if event.message_id in current.message_ids:
-            anomalies.append(_duplicate(event))
+            anomalies.append(duplicate_message(cid, event.message_id))
             return Step(_commit(state, event), tuple(anomalies))
         appended = _with_message(current, event, waits and state.focused_id != cid)
         return Step(_commit(state, event, **_put_open(state, appended)), tuple(anomalies))
@@ -339,7 +318,7 @@ def _on_message_added(state: DeskState, event: ConversationMessageAdded) -> Step
     if closed is not None:
         anomalies.insert(0, _closed(event, cid, "appended the message to its closed record"))
         if event.message_id in closed.message_ids:
-            anomalies.append(_duplicate(event))
+            anomalies.append(duplicate_message(cid, event.message_id))
             return Step(_commit(state, event), tuple(anomalies))
         appended = _with_message(closed, event, waits)
         return Step(_commit(state, event, closed=state.closed.set(cid, appended)), tuple(anomalies))
@@ -349,43 +328,14 @@ def _on_message_added(state: DeskState, event: ConversationMessageAdded) -> Step
 
 
 def _on_availability_updated(state: DeskState, event: AvailabilityUpdated) -> Step:
-    anomalies: list[Anomaly] = []
-    statuses: dict[str, str] = {}
-    for channel, status in event.availabilities:
-        unknown = [
-            f"{what} {value!r}"
-            for what, value, known in (
-                ("channel", channel, KNOWN_CHANNELS),
-                ("status", status, KNOWN_STATUSES),
-            )
-            if value not in known
-        ]
-        if unknown:
-            anomalies.append(
-                Anomaly(
-                    "unknown-value",
-                    f"AVAILABILITY_UPDATED has unknown {' and '.join(unknown)}: applied as given",
-                )
-            )
-        if channel in statuses:
-            anomalies.append(
-                Anomaly(
-                    "duplicate-channel",
-                    f"AVAILABILITY_UPDATED lists channel {channel!r} more than once: "
-                    "the last entry wins",
-                )
-            )
-        statuses[channel] = status
+    statuses, anomalies = availability_statuses(event.availabilities)
     if statuses == state.availability:
         return Step(_commit(state, event), tuple(anomalies))
     return Step(_commit(state, event, availability=pmap(statuses)), tuple(anomalies))
 
 
 def _on_unknown_event(state: DeskState, event: UnknownEvent) -> Step:
-    anomaly = Anomaly(
-        "unknown-event",
-        f"event {event.name!r} is not in the desk event catalogue: kept, with no effect",
-    )
+    anomaly = unknown_event(event.name)
     # No change but the version (SPEC §4): not even the clock, whatever its envelope said.
     next_state = _desk_with(state, version=state.version + 1, lineage=Lineage(state, None))
     return Step(next_state, (anomaly,))

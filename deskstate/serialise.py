@@ -14,9 +14,9 @@ from typing import Any, Final
 from pyrsistent import PMap, pmap
 
 from deskstate._json import Frozen, found, freeze, thaw
+from deskstate._rules import UNREAD_PARTICIPANTS
 from deskstate.errors import InvalidEvent, InvalidSnapshot
 from deskstate.events import MAX_VISITOR_DEPTH
-from deskstate.reducer import UNREAD_PARTICIPANTS
 from deskstate.state import (
     Conversation,
     DeskOrder,
