@@ -12,6 +12,7 @@ from typing import NamedTuple
 
 import attrs
 
+from deskstate._fold import fold_desks, foreign_origin
 from deskstate.anomaly import Anomaly
 from deskstate.errors import InvalidEvent, ProtocolError
 from deskstate.events import Event
@@ -95,14 +96,8 @@ def _apply(
     key = desk if by_desk else None
     state = states.get(key, start)
     if origins is not None and origin is not None and origin not in origins:
-        anomaly = Anomaly(
-            "foreign-origin",
-            f"sent from {origin!r}, which is not an allowed desk origin: not applied "
-            "(allow it explicitly if that page is trusted)",
-            getattr(event, "conversation_id", None),
-            index,
-            line,
-        )
+        anomaly = foreign_origin(origin, getattr(event, "conversation_id", None))
+        anomaly = anomaly.located(index, line)
         return ReplayStep(index, line, key, None, state, (anomaly,))
     state, anomalies = step(state, event)
     if anomalies:
@@ -185,22 +180,12 @@ def replay(
     records are applied (records without an ``origin`` are trusted); ``None`` trusts every origin.
     All records are folded into one desk, whatever their ``desk``: see :func:`replay_desks`.
     """
-    state = initial if initial is not None else DeskState()
-    anomalies: list[Anomaly] = []
-    count = 0
-    for count, outcome in enumerate(  # noqa: B007 - count is the number of records read
-        replay_steps(
-            records,
-            initial=initial,
-            strict=strict,
-            allowed_origins=allowed_origins,
-            by_desk=False,
-        ),
-        start=1,
-    ):
-        state = outcome.state
-        anomalies.extend(outcome.anomalies)
-    return Replay(state, tuple(anomalies), count)
+    start = initial if initial is not None else DeskState()
+    origins = origin_set(allowed_origins)
+    folded = fold_desks(records, start, strict, origins, by_desk=False).get(None)
+    if folded is None:
+        return Replay(start, (), 0)
+    return Replay(folded.state, folded.anomalies, folded.count)
 
 
 def scan(
@@ -239,10 +224,12 @@ def replay_desks(
     Records without a desk are replayed under ``None``. Each desk's replay equals replaying that
     desk's records alone, except that anomalies keep the record index in the whole log.
     """
-    steps = replay_steps(
-        records, initial=initial, strict=strict, allowed_origins=allowed_origins, by_desk=True
-    )
-    return replays_by_desk(steps, initial if initial is not None else DeskState())
+    start = initial if initial is not None else DeskState()
+    origins = origin_set(allowed_origins)
+    return {
+        desk: Replay(folded.state, folded.anomalies, folded.count)
+        for desk, folded in fold_desks(records, start, strict, origins, by_desk=True).items()
+    }
 
 
 def replays_by_desk(steps: Iterable[ReplayStep], start: DeskState) -> dict[str | None, Replay]:
