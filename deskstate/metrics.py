@@ -6,8 +6,9 @@ were answered, how many were open at once, availability per channel, time with u
 Pure: :func:`collect_metrics` folds the :class:`~deskstate.replay.ReplayStep` s of a replay, and
 reads what each record changed from :func:`~deskstate.facts.diff_touched` between the desk before
 and after it. It keeps the latest snapshot and a few running values per desk, and one small record
-per conversation: no snapshot, event or message is kept, so memory grows with the conversations
-only, never with the length of the log.
+per conversation; no earlier snapshot, event or message of its own. The latest snapshot keeps
+every closed conversation with its messages (SPEC §4), so memory grows with the conversations and
+their messages: about 8.5 KiB per conversation of the generated logs (``bench_report.py``).
 
 Time, in short (the README's "Metrics" section has every definition):
 
