@@ -26,7 +26,6 @@ from pyrsistent import PMap, pmap
 
 from deskstate._hamt import HashMap, HashSet
 from deskstate._json import Frozen
-from deskstate._order import DeskOrder
 from deskstate._rules import (
     UNREAD_PARTICIPANTS,
     availability_statuses,
@@ -56,7 +55,14 @@ from deskstate.events import (
     UnknownEvent,
 )
 from deskstate.records import LogLine, desk_of, open_record
-from deskstate.state import Conversation, DeskState, Message, build_conversation, build_desk
+from deskstate.state import (
+    Conversation,
+    DeskState,
+    Message,
+    build_conversation,
+    build_desk,
+    build_message,
+)
 from deskstate.timestamps import parse_timestamp
 
 __all__ = ["FoldedDesk", "fold_desks", "foreign_origin"]
@@ -193,8 +199,54 @@ def _frozen(talk: _Talk | Conversation) -> Conversation:
     return talk if type(talk) is Conversation else talk.freeze()  # type: ignore[union-attr]
 
 
+class _Changes:
+    """A map of a snapshot (``base``) and what the fold changed in it, by id.
+
+    ``changes`` holds, for each id changed, its new value (a working copy, or a conversation
+    moved in unchanged), or ``None`` when it left the map: finding an id costs O(1) once it was
+    touched, and nothing is copied from ``base`` that no event touched.
+    """
+
+    __slots__ = ("base", "changes")
+
+    def __init__(self, base: HashMap[str, Conversation]) -> None:
+        self.base = base
+        self.changes: dict[str, _Talk | Conversation | None] = {}
+
+    def get(self, cid: str) -> _Talk | Conversation | None:
+        changes = self.changes
+        if cid in changes:
+            return changes[cid]
+        return self.base.get(cid)
+
+    def __contains__(self, cid: str) -> bool:
+        return self.get(cid) is not None
+
+    def talk(self, cid: str) -> _Talk | None:
+        """The conversation ``cid`` as a working copy, or ``None`` when it is not in the map."""
+        found = self.get(cid)
+        if found is None or isinstance(found, _Talk):
+            return found
+        talk = self.changes[cid] = _Talk.of(found)
+        return talk
+
+    def freeze(self) -> HashMap[str, Conversation]:
+        """The map with the changes made, sharing all it can with ``base``."""
+        merged = self.base
+        if not merged:
+            return HashMap(
+                {cid: _frozen(found) for cid, found in self.changes.items() if found is not None}
+            )
+        for cid, found in self.changes.items():
+            if found is not None:
+                merged = merged.set(cid, _frozen(found))
+            elif cid in merged:
+                merged = merged.remove(cid)
+        return merged
+
+
 class _Desk:
-    """A desk being folded: its open conversations in desk order, the closed ones, the rest."""
+    """A desk being folded: its open and closed conversations, its order, and the rest."""
 
     __slots__ = (
         "anomalies",
@@ -206,20 +258,16 @@ class _Desk:
         "focused_id",
         "last_clicked_id",
         "opened",
-        "reordered",
+        "order",
         "unread_total",
         "version",
     )
 
     def __init__(self, base: DeskState) -> None:
         self.base = base
-        conversations = base.conversations
-        self.opened: dict[str, _Talk | Conversation] = {
-            cid: conversations[cid] for cid in base.order
-        }
-        #: Closed conversations changed since ``base``: the new value, or ``None`` when reopened.
-        self.closed: dict[str, _Talk | Conversation | None] = {}
-        self.reordered = False
+        self.opened = _Changes(base.conversations)
+        self.closed = _Changes(base.closed)
+        self.order = base.order
         self.focused_id = base.focused_id
         self.availability: Mapping[str, str] = base.availability
         self.last_clicked_id = base.last_clicked_id
@@ -229,38 +277,22 @@ class _Desk:
         self.count = 0
         self.anomalies: list[Anomaly] = []
 
-    # --- finding and moving conversations
-
-    def open_talk(self, cid: str) -> _Talk | None:
-        """The open conversation ``cid`` as a working copy, or ``None`` when it is not open."""
-        found = self.opened.get(cid)
-        if found is None or type(found) is _Talk:
-            return found
-        talk = self.opened[cid] = _Talk.of(found)  # type: ignore[arg-type]
-        return talk
-
-    def closed_talk(self, cid: str) -> _Talk | None:
-        """The closed conversation ``cid`` as a working copy, or ``None`` when it is not closed."""
-        closed = self.closed
-        found = closed[cid] if cid in closed else self.base.closed.get(cid)
-        if found is None or type(found) is _Talk:
-            return found
-        talk = closed[cid] = _Talk.of(found)  # type: ignore[arg-type]
-        return talk
-
-    def is_closed(self, cid: str) -> bool:
-        closed = self.closed
-        if cid in closed:
-            return closed[cid] is not None
-        return cid in self.base.closed
-
     def open(self, talk: _Talk) -> None:
         """Open ``talk`` (not open yet) at the end of the desk order."""
-        self.opened[talk.id] = talk
-        self.reordered = True
+        cid = talk.id
+        self.opened.changes[cid] = talk
+        self.order = self.order.append(cid)
         self.unread_total += talk.unread
-        if self.is_closed(talk.id):
-            self.closed[talk.id] = None
+        if cid in self.closed:
+            self.closed.changes[cid] = None
+
+    def close(self, talk: _Talk) -> None:
+        """Move the open ``talk`` to the closed conversations."""
+        cid = talk.id
+        self.opened.changes[cid] = None
+        self.order = self.order.remove(cid)
+        self.closed.changes[cid] = talk
+        self.unread_total -= talk.unread
 
     def tick(self, ts: datetime | None) -> None:
         """One more event, at ``ts``: the clock keeps the latest time seen."""
@@ -268,40 +300,20 @@ class _Desk:
         if ts is not None and (self.clock is None or ts > self.clock):
             self.clock = ts
 
-    # --- the snapshot
-
     def freeze(self) -> DeskState:
         """The snapshot this working desk holds (``base`` itself when nothing was applied)."""
         base = self.base
         if self.version == base.version:
             return base
-        order = base.order
-        conversations = base.conversations
-        if self.reordered or any(type(talk) is _Talk for talk in self.opened.values()):
-            conversations = HashMap({cid: _frozen(talk) for cid, talk in self.opened.items()})
-            if self.reordered:
-                order = DeskOrder(self.opened)
-        closed = base.closed
-        if self.closed:
-            if closed:
-                for cid, talk in self.closed.items():
-                    if talk is not None:
-                        closed = closed.set(cid, _frozen(talk))
-                    elif cid in closed:
-                        closed = closed.remove(cid)
-            else:
-                closed = HashMap(
-                    {cid: _frozen(talk) for cid, talk in self.closed.items() if talk is not None}
-                )
         availability = self.availability
         if type(availability) is not PMap:
             availability = pmap(availability)
         return build_desk(
-            conversations,
-            order,
+            self.opened.freeze(),
+            self.order,
             self.focused_id,
             availability,
-            closed,
+            self.closed.freeze(),
             self.last_clicked_id,
             self.version,
             self.clock,
@@ -334,13 +346,13 @@ def _added(desk: _Desk, cid: str, project_id: int, ts: datetime | None) -> tuple
     current = desk.opened.get(cid)
     if current is not None:
         if current.implicit:
-            talk = desk.open_talk(cid)
+            talk = desk.opened.talk(cid)
             assert talk is not None
             talk.implicit = False
             if talk.project_id is None:
                 talk.project_id = project_id
         return _NONE  # otherwise, the desk was refreshed
-    talk = desk.closed_talk(cid)
+    talk = desk.closed.talk(cid)
     if talk is not None:
         _reopen(talk, ts)
         talk.project_id = project_id
@@ -356,13 +368,13 @@ def _focused(desk: _Desk, cid: str, ts: datetime | None) -> tuple[Anomaly, ...]:
     current = desk.opened.get(cid)
     if current is not None:
         if current.unread:
-            talk = desk.open_talk(cid)
+            talk = desk.opened.talk(cid)
             assert talk is not None
             desk.unread_total -= talk.unread
             talk.unread = 0
         desk.focused_id = cid
         return _NONE
-    talk = desk.closed_talk(cid)
+    talk = desk.closed.talk(cid)
     if talk is not None:
         _reopen(talk, ts).unread = 0
         anomaly = closed_conversation(_FOCUSED, cid, "reopened it and gave it the focus")
@@ -376,7 +388,7 @@ def _focused(desk: _Desk, cid: str, ts: datetime | None) -> tuple[Anomaly, ...]:
 
 def _focus_lost(desk: _Desk, cid: str, ts: datetime | None) -> tuple[Anomaly, ...]:
     desk.tick(ts)
-    if cid in desk.opened or desk.is_closed(cid):
+    if cid in desk.opened or cid in desk.closed:
         if desk.focused_id == cid:
             desk.focused_id = None
         return _NONE
@@ -386,11 +398,11 @@ def _focus_lost(desk: _Desk, cid: str, ts: datetime | None) -> tuple[Anomaly, ..
 def _clicked(desk: _Desk, cid: str, ts: datetime | None) -> tuple[Anomaly, ...]:
     desk.tick(ts)
     desk.last_clicked_id = cid
-    talk = desk.open_talk(cid)
+    talk = desk.opened.talk(cid)
     if talk is not None:
         talk.clicks += 1
         return _NONE
-    talk = desk.closed_talk(cid)
+    talk = desk.closed.talk(cid)
     if talk is not None:
         talk.clicks += 1
         return (closed_conversation(_CLICKED, cid, "counted the click on its closed record"),)
@@ -402,18 +414,14 @@ def _clicked(desk: _Desk, cid: str, ts: datetime | None) -> tuple[Anomaly, ...]:
 
 def _removed(desk: _Desk, cid: str, ts: datetime | None) -> tuple[Anomaly, ...]:
     desk.tick(ts)
-    if cid in desk.opened:
-        talk = desk.open_talk(cid)
-        assert talk is not None
-        del desk.opened[cid]
-        desk.reordered = True
+    talk = desk.opened.talk(cid)
+    if talk is not None:
         talk.removed_at = ts
-        desk.closed[cid] = talk
-        desk.unread_total -= talk.unread
+        desk.close(talk)
         if desk.focused_id == cid:
             desk.focused_id = None  # FOCUS_LOST may come before or after the removal
         return _NONE
-    if desk.is_closed(cid):
+    if cid in desk.closed:
         return (closed_conversation(_REMOVED, cid, "it was already removed, nothing to do"),)
     return (unknown_conversation(_REMOVED, cid, "nothing to remove"),)
 
@@ -422,11 +430,11 @@ def _visitor(
     desk: _Desk, cid: str, visitor: Mapping[str, Frozen], ts: datetime | None
 ) -> tuple[Anomaly, ...]:
     desk.tick(ts)
-    talk = desk.open_talk(cid)
+    talk = desk.opened.talk(cid)
     if talk is not None:
         talk.visitor = visitor
         return _NONE
-    talk = desk.closed_talk(cid)
+    talk = desk.closed.talk(cid)
     if talk is not None:
         talk.visitor = visitor
         return (closed_conversation(_VISITOR, cid, "updated the visitor on its closed record"),)
@@ -449,17 +457,17 @@ def _message(
     if participant not in KNOWN_PARTICIPANTS:
         anomalies.append(unknown_participant(cid, participant))
     waits = participant in UNREAD_PARTICIPANTS
-    talk = desk.open_talk(cid)
+    talk = desk.opened.talk(cid)
     if talk is not None:
         if talk.has_message(message_id):
             anomalies.append(duplicate_message(cid, message_id))
             return tuple(anomalies)
         unread = waits and desk.focused_id != cid
-        talk.append(Message(message_id, participant, project_id, ts), unread)
+        talk.append(build_message(message_id, participant, project_id, ts), unread)
         if unread:
             desk.unread_total += 1
         return tuple(anomalies) if anomalies else _NONE
-    talk = desk.closed_talk(cid)
+    talk = desk.closed.talk(cid)
     if talk is not None:
         anomalies.insert(
             0, closed_conversation(_MESSAGE, cid, "appended the message to its closed record")
@@ -467,11 +475,11 @@ def _message(
         if talk.has_message(message_id):
             anomalies.append(duplicate_message(cid, message_id))
         else:
-            talk.append(Message(message_id, participant, project_id, ts), waits)
+            talk.append(build_message(message_id, participant, project_id, ts), waits)
         return tuple(anomalies)
     anomalies.insert(0, unknown_conversation(_MESSAGE, cid, "opened it and appended the message"))
     talk = _Talk(cid, project_id, implicit=True, added_at=ts)
-    talk.append(Message(message_id, participant, project_id, ts), waits)
+    talk.append(build_message(message_id, participant, project_id, ts), waits)
     desk.open(talk)
     return tuple(anomalies)
 

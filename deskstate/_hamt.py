@@ -126,6 +126,44 @@ def _assoc(node: Node, shift: int, key: object, digest: int, value: object) -> t
     return (*node[:index], _BRANCH, child, *node[index + 2 :]), True
 
 
+def _built(entries: list[tuple[int, object, object]], shift: int) -> Node:
+    """The node at ``shift`` of ``(digest, key, value)`` entries of distinct keys.
+
+    The very node that adding them one by one with :func:`_assoc` makes (the trie's shape does
+    not depend on the order of its keys, and a collision node keeps them in the order given),
+    built in one pass per level.
+    """
+    groups: dict[int, list[tuple[int, object, object]]] = {}
+    for entry in entries:
+        chunk = (entry[0] >> shift) & _MASK
+        group = groups.get(chunk)
+        if group is None:
+            groups[chunk] = [entry]
+        else:
+            group.append(entry)
+    bitmap = 0
+    parts: list[object] = []
+    for chunk in sorted(groups):
+        group = groups[chunk]
+        bitmap |= 1 << chunk
+        if len(group) == 1:
+            parts += group[0][1:]
+            continue
+        digest = group[0][0]
+        if all(entry[0] == digest for entry in group):
+            child: Node = (_COLLISION, digest, *(part for entry in group for part in entry[1:]))
+        else:
+            child = _built(group, shift + _BITS)
+        parts += (_BRANCH, child)
+    return (bitmap, *parts)
+
+
+def _root(pairs: Iterable[tuple[object, object]]) -> tuple[Node, int]:
+    """The root and size of a trie of ``pairs`` of distinct keys."""
+    entries = [(hash(key) & _HASH_MASK, key, value) for key, value in pairs]
+    return (_built(entries, 0) if entries else _EMPTY_NODE), len(entries)
+
+
 def _without_entry(node: Node, index: int, bit: int) -> Node | None:
     bitmap = node[0] & ~bit
     if not bitmap:
@@ -221,12 +259,9 @@ class HashMap(Immutable, Mapping[K, V], Generic[K, V]):
     _parts: tuple[Node, int]
 
     def __new__(cls, items: Mapping[K, V] | Iterable[tuple[K, V]] = ()) -> HashMap[K, V]:
-        pairs = items.items() if isinstance(items, Mapping) else items
-        root, count = _EMPTY_NODE, 0
-        for key, value in pairs:
-            root, added = _assoc(root, 0, key, _hash(key), value)
-            count += added
-        return _make_map(cls, (root, count))
+        # A dict keeps each key's first place and last value, as adding them one by one does.
+        distinct = items if type(items) is dict else dict(items)
+        return _make_map(cls, _root(distinct.items()))
 
     def set(self, key: K, value: V) -> HashMap[K, V]:
         """A map like this one with ``key`` mapped to ``value`` (itself when it already was)."""
@@ -308,11 +343,8 @@ class HashSet(Immutable, Set[K], Generic[K]):
     _parts: tuple[Node, int]
 
     def __new__(cls, items: Iterable[K] = ()) -> HashSet[K]:
-        root, count = _EMPTY_NODE, 0
-        for item in items:
-            root, added = _assoc(root, 0, item, _hash(item), None)
-            count += added
-        return _make_set(cls, (root, count))
+        distinct = items if type(items) is set or type(items) is frozenset else dict.fromkeys(items)
+        return _make_set(cls, _root((item, None) for item in distinct))
 
     def add(self, item: K) -> HashSet[K]:
         """A set like this one with ``item`` (itself when it already had it)."""

@@ -79,10 +79,10 @@ class Vector(FrozenSequence[T], Generic[T]):
     _parts: tuple[int, int, Node, Node]
 
     def __new__(cls, items: Iterable[T] = ()) -> Vector[T]:
-        vector: Vector[T] = _EMPTY if cls is Vector else _make(cls, (0, _BITS, (), ()))
-        for item in items:
-            vector = vector.append(item)
-        return vector
+        listed = items if isinstance(items, list | tuple) else list(items)
+        if not listed and cls is Vector:
+            return _EMPTY
+        return _make(cls, _built(listed))
 
     def append(self, item: T) -> Vector[T]:
         """A vector like this one with ``item`` added at the end."""
@@ -147,6 +147,20 @@ class Vector(FrozenSequence[T], Generic[T]):
         return super().__eq__(other)
 
     __hash__ = FrozenSequence.__hash__
+
+
+def _built(items: list[Any] | tuple[Any, ...]) -> tuple[int, int, Node, Node]:
+    """The parts of a vector of ``items``, as appending them one by one would make them."""
+    count = len(items)
+    tail_start = ((count - 1) >> _BITS) << _BITS if count else 0
+    nodes: list[Node] = [
+        tuple(items[start : start + _WIDTH]) for start in range(0, tail_start, _WIDTH)
+    ]
+    shift = _BITS
+    while len(nodes) > _WIDTH:  # a full level: the next one up holds its nodes 32 by 32
+        nodes = [tuple(nodes[start : start + _WIDTH]) for start in range(0, len(nodes), _WIDTH)]
+        shift += _BITS
+    return (count, shift, tuple(nodes), tuple(items[tail_start:]))
 
 
 def _checked(index: int, count: int) -> int:

@@ -44,9 +44,9 @@ from deskstate.state import (
     Conversation,
     DeskState,
     Lineage,
-    Message,
     build_conversation,
     build_desk,
+    build_message,
 )
 
 __all__ = ["Step", "reduce", "step"]
@@ -289,7 +289,7 @@ def _with_message(
             event.project_id if conversation.project_id is None else conversation.project_id
         ),
         messages=conversation.messages.append(
-            Message(event.message_id, participant, event.project_id, event.ts)
+            build_message(event.message_id, participant, event.project_id, event.ts)
         ),
         message_ids=conversation.message_ids.add(event.message_id),
         message_counts=map_set(

@@ -172,9 +172,11 @@ class Lineage(weakref.ref):  # type: ignore[type-arg] # a ref to a DeskState, se
 _new_object = object.__new__
 
 
-def _setters(cls: type) -> tuple[Any, ...]:
+def _setters(cls: type, *, cached_hash: bool = True) -> tuple[Any, ...]:
     """The slot setters of ``cls``'s fields in order, then that of the hash attrs caches."""
-    names = (*(field.name for field in attrs.fields(cls)), "_attrs_cached_hash")
+    names = [field.name for field in attrs.fields(cls)]
+    if cached_hash:
+        names.append("_attrs_cached_hash")
     return tuple(cls.__dict__[name].__set__ for name in names)
 
 
@@ -265,3 +267,18 @@ def build_conversation(
     _set_message_ids(conversation, message_ids)
     _set_conversation_hash(conversation, None)
     return conversation
+
+
+_set_message_id, _set_participant, _set_message_project_id, _set_at = _setters(
+    Message, cached_hash=False
+)
+
+
+def build_message(id: str, participant: str, project_id: int, at: datetime | None) -> Message:
+    """``Message(...)`` of values already of the fields' types, without attrs' ``__init__``."""
+    message = _new_object(Message)
+    _set_message_id(message, id)
+    _set_participant(message, participant)
+    _set_message_project_id(message, project_id)
+    _set_at(message, at)
+    return message

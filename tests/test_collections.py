@@ -78,6 +78,17 @@ def test_vector_set_and_slices(items: list[int], data: st.DataObject) -> None:
     assert list(vector[start:stop]) == items[start:stop]
 
 
+@given(st.integers(0, 40_000))
+def test_a_vector_built_at_once_is_the_one_appends_make(length: int) -> None:
+    """``Vector(items)`` builds its trie in one pass: the same parts as appending one by one."""
+    appended: Vector[int] = Vector()
+    for item in range(length):
+        appended = appended.append(item)
+    built = Vector(list(range(length)))
+    assert built._parts == appended._parts
+    assert built.append(-1)._parts == appended.append(-1)._parts
+
+
 def test_vector_refuses_out_of_range_and_changes() -> None:
     vector = Vector([1, 2, 3])
     with pytest.raises(IndexError, match="out of range: 3"):
@@ -157,6 +168,21 @@ def test_hash_set_follows_a_set(items: list[object]) -> None:
     as_set: object = members  # compared as a Set with a set: equal members, equal sets
     assert set(members) == model and as_set == model
     assert HashSet(items) == cast(object, model)
+
+
+@given(st.lists(st.tuples(KEYS, st.integers(0, 3)), max_size=300))
+def test_maps_and_sets_built_at_once_are_those_additions_make(
+    pairs: list[tuple[object, int]],
+) -> None:
+    """The constructors build a trie in one pass per level: the very nodes ``set``/``add`` make."""
+    one_by_one: HashMap[object, int] = HashMap()
+    added: HashSet[object] = HashSet()
+    for key, value in pairs:
+        one_by_one = one_by_one.set(key, value)
+        added = added.add(key)
+    assert HashMap(pairs)._parts == one_by_one._parts
+    assert HashMap(dict(pairs))._parts == one_by_one._parts
+    assert HashSet(key for key, _ in pairs)._parts == added._parts
 
 
 def test_hash_map_set_to_same_value_is_identity() -> None:

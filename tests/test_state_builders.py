@@ -21,12 +21,18 @@ from deskstate.state import (
     Vector,
     build_conversation,
     build_desk,
+    build_message,
 )
 
 
 def test_the_builders_take_every_field_in_order() -> None:
     """A field added to a class must be added to its builder too, or this fails."""
-    for cls, builder in ((DeskState, build_desk), (Conversation, build_conversation)):
+    builders = (
+        (DeskState, build_desk),
+        (Conversation, build_conversation),
+        (Message, build_message),
+    )
+    for cls, builder in builders:
         fields = [field.name for field in attrs.fields(cls)]
         assert list(inspect.signature(builder).parameters) == fields
 
@@ -35,6 +41,11 @@ def test_built_snapshots_equal_constructed_ones() -> None:
     """Equal, equally hashed, every field the same, and as frozen as the constructor's."""
     at = datetime(2026, 11, 25, 9, 30, tzinfo=UTC)
     message = Message("m1", "Visitor", 7, at)
+    built_message = build_message("m1", "Visitor", 7, at)
+    assert built_message == message and hash(built_message) == hash(message)
+    assert attrs.asdict(built_message) == attrs.asdict(message)
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        built_message.at = None  # type: ignore[misc]
     values: dict[str, Any] = {
         "id": "c1",
         "project_id": 7,
