@@ -1,8 +1,9 @@
 """Many desks at once: replay logs that interleave desks, each desk alone, here or on Dask.
 
-:func:`replay_many` and :func:`stats_many` take several sources (log paths, URLs that fsspec
-opens, or iterables of records), file each record under its desk and replay every desk on its own,
-in record order: the result for a desk equals replaying that desk's records in sequence.
+:func:`replay_many`, :func:`stats_many` and :func:`metrics_many` take several sources (log
+paths, URLs that fsspec opens, or iterables of records), file each record under its desk and replay
+every desk on its own, in record order: the result for a desk equals replaying that desk's records
+in sequence.
 
 - **Order.** A desk's records are taken in the order of the sources as given, then in record
   order within each source, wherever they were read. The sources must therefore be given oldest
@@ -22,7 +23,8 @@ in record order: the result for a desk equals replaying that desk's records in s
   (worker to worker) and replays each of its desks. Records from iterables and standard input are
   read here and sent to the workers; paths must be readable where the workers run. Results come
   back as ``to_dict`` forms (snapshots with :func:`~deskstate.to_dict`, anomalies with
-  :meth:`~deskstate.Anomaly.to_dict`) and are rebuilt here: no snapshot is pickled.
+  :meth:`~deskstate.Anomaly.to_dict`, metrics with ``to_dict(lossless=True)``) and are rebuilt
+  here: no snapshot is pickled.
 - **Failures.** In strict mode, or on an order violation, every mode raises the error of the
   earliest record concerned (by source, then record), as the single-process replay would. A
   worker that dies is replaced and its work redone by Dask; work that cannot be redone raises
@@ -38,7 +40,7 @@ import contextlib
 import operator
 import os
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
 from pathlib import PurePath, PurePosixPath
 from typing import TYPE_CHECKING, Any, Final, Literal, NamedTuple, TypeAlias, TypedDict, cast
@@ -49,6 +51,7 @@ import attrs
 from deskstate.anomaly import Anomaly
 from deskstate.errors import DeskStateError, ProtocolError, UnreadableLog
 from deskstate.logfile import read_log
+from deskstate.metrics import DeskMetrics, collect_metrics
 from deskstate.records import DEFAULT_ORIGINS, LogLine, desk_of
 from deskstate.replay import Replay, ReplayStep, apply_record, origin_set, replays_by_desk
 from deskstate.serialise import from_dict, to_dict
@@ -59,12 +62,12 @@ from deskstate.timestamps import format_timestamp
 if TYPE_CHECKING:
     from distributed import Client
 
-__all__ = ["ClusterError", "OutOfOrder", "Source", "replay_many", "stats_many"]
+__all__ = ["ClusterError", "OutOfOrder", "Source", "metrics_many", "replay_many", "stats_many"]
 
 #: A log path or URL, ``"-"`` for standard input, or an iterable of records.
 Source: TypeAlias = "str | os.PathLike[str] | Iterable[object]"
 Desk: TypeAlias = str | None
-_Mode: TypeAlias = Literal["replay", "stats"]
+_Mode: TypeAlias = Literal["replay", "stats", "metrics"]
 
 #: Replay tasks per worker thread: enough to even out desks of unequal size.
 _PARTS_PER_WORKER: Final = 4
@@ -112,7 +115,8 @@ class _Result(TypedDict, total=False):
 
     ``first`` is where its first record is (source number, record index); ``at`` where it stopped
     (then ``stopped``, the anomaly of a strict replay, or ``disorder``, an order error's message);
-    otherwise ``state``, ``anomalies`` and ``count`` (a replay) or ``stats``.
+    otherwise ``state``, ``anomalies`` and ``count`` (a replay), ``stats``, or ``metrics`` (in
+    the lossless ``to_dict`` form) and ``anomalies``.
     """
 
     desk: Desk
@@ -124,6 +128,7 @@ class _Result(TypedDict, total=False):
     anomalies: list[dict[str, str | int | None]]
     count: int
     stats: dict[str, object]
+    metrics: dict[str, object]
 
 
 class _Seen(NamedTuple):
@@ -288,6 +293,14 @@ class _StoppedError(Exception):
         self.error = error
 
 
+def _filed(steps: Iterable[ReplayStep], found: dict[Desk, list[Anomaly]]) -> Iterator[ReplayStep]:
+    """``steps`` as they come, each one's anomalies filed under its desk in ``found``."""
+    for step in steps:
+        if step.anomalies:
+            found.setdefault(step.desk, []).extend(step.anomalies)
+        yield step
+
+
 def _desk_steps(runner: _Runner, desk: Desk, chunks: list[_Chunk]) -> Iterator[ReplayStep]:
     for chunk in chunks:
         for index, line, value, error in chunk.records:
@@ -310,6 +323,12 @@ def _run_desk(desk: Desk, chunks: list[_Chunk], mode: _Mode, options: _Options) 
     try:
         if mode == "stats":
             result["stats"] = collect_stats(steps)[desk].to_dict()
+            return result
+        if mode == "metrics":
+            found: dict[Desk, list[Anomaly]] = {}
+            metrics = collect_metrics(_filed(steps, found), initial=runner.start)[desk]
+            result["metrics"] = metrics.to_dict(lossless=True)
+            result["anomalies"] = [anomaly.to_dict() for anomaly in found.get(desk, ())]
             return result
         replay = replays_by_desk(steps, runner.start)[desk]
     except _StoppedError as stop:
@@ -531,3 +550,42 @@ def stats_many(
     results = _parallel(listed, "stats", options, jobs, scheduler)
     _stop_at(results)
     return {result["desk"]: _stats_of(result) for result in _in_order(results)}
+
+
+def metrics_many(
+    sources: Iterable[Source],
+    *,
+    jobs: int | None = None,
+    scheduler: str | Client | None = None,
+    initial: DeskState | None = None,
+    allowed_origins: Iterable[str] | None = DEFAULT_ORIGINS,
+    check_order: bool = True,
+    on_anomaly: Callable[[Desk, Anomaly], None] | None = None,
+) -> dict[Desk, DeskMetrics]:
+    """The metrics of every desk of ``sources`` (:func:`~deskstate.metrics.collect_metrics`).
+
+    Sources, desks, order and the ways to run are those of :func:`replay_many`; the records are
+    replayed leniently, from ``initial`` (the empty desk by default). ``on_anomaly`` is called with
+    each desk and each of its anomalies, once the desks are measured: desk by desk in the order of
+    the result, each desk's in record order, the same every way it runs.
+    """
+    options = _options(initial, False, allowed_origins, check_order)
+    listed = _prepare(sources, jobs, scheduler)
+    found: dict[Desk, list[Anomaly]] = {}
+    if scheduler is None and (jobs is None or jobs == 1):
+        steps, start = _sequential(listed, options)
+        measured = collect_metrics(_filed(steps, found), initial=start)
+    else:
+        results = _in_order(_parallel(listed, "metrics", options, jobs, scheduler))
+        _stop_at(results)
+        measured = {
+            result["desk"]: DeskMetrics.from_dict(result["metrics"], lossless=True)
+            for result in results
+        }
+        for result in results:
+            found[result["desk"]] = [Anomaly.from_dict(data) for data in result["anomalies"]]
+    if on_anomaly is not None:
+        for desk in measured:
+            for anomaly in found.get(desk, ()):
+                on_anomaly(desk, anomaly)
+    return measured

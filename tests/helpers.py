@@ -2,14 +2,21 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import subprocess
 import sys
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+import pytest
 
 from deskstate import DeskState, Event, reduce
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
 
 PREFIX = "com.iadvize.desk."
 
@@ -86,3 +93,39 @@ def write_log(path: Path, *records: object) -> Path:
     """Write ``records`` to ``path`` as JSON Lines."""
     path.write_text("".join(json.dumps(record) + "\n" for record in records), encoding="utf-8")
     return path
+
+
+CHROMIUM = "/usr/bin/chromium"
+#: Debian's chromium, headless in a container, without any traffic of its own.
+CHROMIUM_ARGS = [
+    "--no-sandbox",  # CI runs as root
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@contextlib.contextmanager
+def chromium(*args: str) -> Iterator[Browser]:
+    """Debian's chromium, headless, driven by Playwright (no browser of Playwright's own).
+
+    ``args`` are added to :data:`CHROMIUM_ARGS`. Skips the test when it cannot run here.
+    """
+    if not os.access(CHROMIUM, os.X_OK):
+        pytest.skip(f"{CHROMIUM} is not installed (.ci/run installs Debian's chromium as root)")
+    from playwright.sync_api import Error, sync_playwright  # noqa: PLC0415 - browser tests only
+
+    with sync_playwright() as playwright:
+        try:
+            launched = playwright.chromium.launch(
+                executable_path=CHROMIUM, args=[*CHROMIUM_ARGS, *args]
+            )
+        except Error as error:
+            pytest.skip(f"{CHROMIUM} cannot be launched here: {error.message.splitlines()[0]}")
+        try:
+            yield launched
+        finally:
+            launched.close()

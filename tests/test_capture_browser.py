@@ -18,7 +18,6 @@ from __future__ import annotations
 import datetime
 import http.server
 import ipaddress
-import os
 import ssl
 import threading
 import time
@@ -35,6 +34,7 @@ from helpers import (
     PREFIX,
     added,
     availability,
+    chromium,
     clicked,
     focus_lost,
     focused,
@@ -42,29 +42,18 @@ from helpers import (
     removed,
     visitor_updated,
 )
-from playwright.sync_api import Browser, Frame, Page, Route, sync_playwright
-from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import Browser, Frame, Page, Route
 from receivers import Receivers, RunningReceiver
 
 from deskstate import read_log, replay
 from deskstate.records import DEFAULT_ORIGINS
 
-CHROMIUM = "/usr/bin/chromium"
 DESK_HOST = "ha.iadvize.com"
 DESK_KEY = "agent-42"
 #: Milliseconds Playwright waits for a page condition: a bound on a hang, not a pace.
 DEADLINE_MS = 60_000
-CHROMIUM_ARGS = [
-    "--no-sandbox",  # CI runs as root
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--ignore-certificate-errors",
-    f"--host-resolver-rules=MAP {DESK_HOST} 127.0.0.1",
-]
+#: Beside helpers.CHROMIUM_ARGS: the desk's host served here, with the test's own certificate.
+CHROMIUM_ARGS = ["--ignore-certificate-errors", f"--host-resolver-rules=MAP {DESK_HOST} 127.0.0.1"]
 
 FIRST_HALF: list[dict[str, Any]] = [
     availability(("CHAT", "AVAILABLE"), ("CALL", "UNAVAILABLE")),
@@ -199,15 +188,8 @@ def page_site() -> Iterator[Site]:
 @pytest.fixture
 def browser() -> Iterator[Browser]:
     """Debian's chromium, headless, driven by Playwright (no browser of Playwright's own)."""
-    if not os.access(CHROMIUM, os.X_OK):
-        pytest.skip(f"{CHROMIUM} is not installed (.ci/run installs Debian's chromium as root)")
-    with sync_playwright() as playwright:
-        try:
-            launched = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        except PlaywrightError as error:
-            pytest.skip(f"{CHROMIUM} cannot be launched here: {error.message.splitlines()[0]}")
+    with chromium(*CHROMIUM_ARGS) as launched:
         yield launched
-        launched.close()
 
 
 # --- the test --------------------------------------------------------------------------------

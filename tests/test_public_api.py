@@ -37,6 +37,7 @@ CORE = [
     "_immutable",
     "_order",
     "_vector",
+    "_report_format",
 ]
 EDGES = {
     "deskstate.logfile",
@@ -54,6 +55,8 @@ EDGES = {
     "deskstate.cli.replaying",
     "deskstate.render",
     "deskstate.report",
+    "deskstate.html_report",
+    "deskstate.cli.drawing",
     "deskstate.testing",
     "deskstate.store",
     "deskstate.tui",
@@ -80,6 +83,7 @@ IO_MODULES = {
     "random",
     "rich",
     "hypothesis",
+    "matplotlib",
 }
 
 SPEC_NAMES = [
@@ -182,7 +186,7 @@ def test_importing_deskstate_loads_no_edge_library() -> None:
     code = (
         "import sys, deskstate, deskstate.query;"
         "print(sorted({'rich', 'hypothesis', 'textual', 'starlette', 'uvicorn', 'playwright',"
-        " 'dask', 'distributed', 'fsspec'}"
+        " 'dask', 'distributed', 'fsspec', 'matplotlib'}"
         " & set(sys.modules)))"
     )
     result = subprocess.run(

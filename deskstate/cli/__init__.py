@@ -1,4 +1,4 @@
-"""The ``deskstate`` commands: replay, check, stats, report, diff, explain, generate, watch, record.
+"""The ``deskstate`` commands, from ``replay`` to ``record``, one module per group of them.
 
 Exit status: 0 done, 1 anomalies found where the command checks for them (``check``, or a
 ``--strict`` replay that stopped) or nothing to ``explain``, 2 bad usage or unreadable input.
@@ -11,7 +11,7 @@ Anomalies go to standard error as ``FILE:LINE: KIND: MESSAGE``. Human output is 
 - :mod:`deskstate.cli.replaying`: ``replay``; :mod:`deskstate.cli.counting`: ``stats``, ``report``;
 - :mod:`deskstate.cli.parallel`: ``replay`` and ``stats`` on :mod:`deskstate.fleet`;
 - :mod:`deskstate.cli.checking`: ``check``; :mod:`deskstate.cli.diffing`: ``diff``;
-- :mod:`deskstate.cli.explaining`: ``explain``;
+- :mod:`deskstate.cli.explaining`: ``explain``; :mod:`deskstate.cli.exporting`: ``export``;
 - :mod:`deskstate.cli.generating`: ``generate``; :mod:`deskstate.cli.live`: ``watch``, ``record``.
 """
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import functools
 from collections.abc import Iterable, Iterator
 
 from deskstate.anomaly import Anomaly
@@ -16,7 +17,7 @@ from deskstate.cli.common import (
     rich_console,
 )
 from deskstate.cli.parallel import fleet_sources, run_fleet, with_fleet
-from deskstate.metrics import collect_metrics
+from deskstate.metrics import DeskMetrics, collect_metrics
 from deskstate.replay import ReplayStep, replay_steps
 from deskstate.stats import DeskStats, collect_stats, total_stats
 
@@ -62,6 +63,13 @@ def _stats_many(args: argparse.Namespace) -> int:
 
 def report_command(args: argparse.Namespace) -> int:
     """Measure each desk (``deskstate.metrics``), report its anomalies, print the metrics."""
+    if args.html is not None:
+        from deskstate.cli.drawing import report_html  # noqa: PLC0415 - only with --html
+
+        return report_html(args)
+    if with_fleet(args):
+        return _report_many(args)
+    args.log = args.log[0] if args.log else None  # one log, read as the other commands do
     anomalies: list[Anomaly] = []
 
     def noting(steps: Iterable[ReplayStep]) -> Iterator[ReplayStep]:
@@ -73,11 +81,38 @@ def report_command(args: argparse.Namespace) -> int:
     with reading(args) as log:
         steps = replay_steps(log.records, allowed_origins=origins(args))
         per_desk = only_desk(collect_metrics(noting(steps)), args.desk)
-    report(log.source, anomalies)
+    return _show_report(args, log.source, {"log": log.source}, per_desk, anomalies)
+
+
+def _report_many(args: argparse.Namespace) -> int:
+    """``report LOG...`` on :mod:`deskstate.fleet`: anomalies desk by desk, then the metrics."""
+    from deskstate.fleet import metrics_many  # noqa: PLC0415 - only this command
+
+    anomalies: list[Anomaly] = []
+
+    def noting(desk: str | None, anomaly: Anomaly) -> None:
+        if args.desk is None or desk == args.desk:
+            anomalies.append(anomaly)
+
+    with fleet_sources(args) as sources:
+        per_desk = run_fleet(functools.partial(metrics_many, on_anomaly=noting), sources, args)
+    per_desk = only_desk(per_desk, args.desk)
+    return _show_report(args, "<logs>", {"logs": sources}, per_desk, anomalies)
+
+
+def _show_report(
+    args: argparse.Namespace,
+    source: str,
+    header: dict[str, object],
+    per_desk: dict[str | None, DeskMetrics],
+    anomalies: list[Anomaly],
+) -> int:
+    """Report the anomalies on standard error, then print the metrics (``--json``: after header)."""
+    report(source, anomalies)
     if args.json:
         print_json(
             {
-                "log": log.source,
+                **header,
                 "desks": {str(key): metrics.to_dict() for key, metrics in per_desk.items()},
             }
         )

@@ -19,9 +19,11 @@ from deskstate.cli.checking import check_command
 from deskstate.cli.counting import report_command, stats_command
 from deskstate.cli.diffing import diff_command
 from deskstate.cli.explaining import explain_command
+from deskstate.cli.exporting import export_command
 from deskstate.cli.generating import generate_command
 from deskstate.cli.live import record_command, watch_command
 from deskstate.cli.replaying import replay_command
+from deskstate.export import FORMATS
 from deskstate.record.protocol import DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_RECORD_BYTES
 from deskstate.records import DEFAULT_ORIGINS
 
@@ -85,15 +87,23 @@ def build_parser() -> argparse.ArgumentParser:
 
     report = commands.add_parser(
         "report",
-        parents=[log],
+        parents=[logs],
         help="desk metrics: time open and focused, first response, availability, per desk",
         description="Measure each desk of a log: how long conversations stayed open and "
         "focused, how fast they were answered, most open at once, time per availability status, "
         "time with unread messages. '?' is a time that is unknown (a record without ts, or a "
-        "clock going back).",
+        "clock going back). Several LOGs, --jobs or --scheduler measure each desk apart on "
+        "deskstate.fleet.",
     )
     report.add_argument("--json", action="store_true", help="print the metrics as JSON")
     report.add_argument("--desk", metavar="KEY", help="only this desk of the log")
+    report.add_argument(
+        "--html",
+        metavar="OUT.html",
+        help="also write a self-contained HTML report with charts to this file (one LOG; "
+        "needs the plots extra: matplotlib)",
+    )
+    fleet_options(report)
     report.set_defaults(run=report_command)
 
     changes = commands.add_parser(
@@ -112,6 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
     changes.add_argument("--desk", metavar="KEY", help="only this desk of the log")
     changes.set_defaults(run=diff_command)
     _add_explain(commands)
+    _add_export(commands)
 
     _add_generate(commands)
 
@@ -198,6 +209,31 @@ def _add_explain(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     why.add_argument("--desk", metavar="KEY", help="only this desk of the log")
     why.add_argument("--json", action="store_true", help="print the timelines as JSON")
     why.set_defaults(run=explain_command)
+
+
+def _add_export(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    tables = commands.add_parser(
+        "export",
+        parents=[log_options()],
+        help="write a log's tidy tables (conversations, messages, intervals, anomalies) as "
+        "Parquet or CSV files",
+        description="Replay a log and write six tables for analysts to DIR, one file each: "
+        "conversations, messages, open_intervals, focus_intervals, availability_intervals, "
+        "anomalies (the README's 'Tables for analysts' gives their columns). Parquet needs "
+        "pyarrow (pip install 'deskstate[analytics]'). Unknown times and durations are null.",
+    )
+    tables.add_argument("--to", required=True, metavar="DIR", help="the directory to write to")
+    tables.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="parquet",
+        help="file format (default parquet)",
+    )
+    tables.add_argument("--desk", metavar="KEY", help="only this desk of the log")
+    tables.add_argument(
+        "--force", action="store_true", help="overwrite the tables of an earlier export in DIR"
+    )
+    tables.set_defaults(run=export_command)
 
 
 def _add_record(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
