@@ -26,6 +26,7 @@ from pyrsistent import PMap, pmap
 
 from deskstate._hamt import HashMap, HashSet
 from deskstate._json import Frozen
+from deskstate._persistent import map_set
 from deskstate._rules import (
     UNREAD_PARTICIPANTS,
     availability_statuses,
@@ -96,6 +97,7 @@ class _Talk:
     __slots__ = (
         "added_at",
         "clicks",
+        "counted",
         "counts",
         "id",
         "ids",
@@ -130,7 +132,9 @@ class _Talk:
         self.implicit = implicit
         self.added_at = added_at
         self.removed_at: datetime | None = None
-        self.counts: dict[str, int] = {}
+        #: The per-participant counts it started with, and what the fold added to them.
+        self.counts: PMap[str, int] = _NO_COUNTS
+        self.counted: dict[str, int] = {}
 
     @classmethod
     def of(cls, conversation: Conversation) -> _Talk:
@@ -147,7 +151,7 @@ class _Talk:
         talk.unread = conversation.unread
         talk.clicks = conversation.state_box_clicks
         talk.removed_at = conversation.removed_at
-        talk.counts = dict(conversation.message_counts)
+        talk.counts = conversation.message_counts
         return talk
 
     def has_message(self, message_id: str) -> bool:
@@ -158,9 +162,15 @@ class _Talk:
             self.project_id = message.project_id
         self.new_messages.append(message)
         self.new_ids.add(message.id)
-        self.counts[message.participant] = self.counts.get(message.participant, 0) + 1
+        self.counted[message.participant] = self.counted.get(message.participant, 0) + 1
         if unread:
             self.unread += 1
+
+    def _counts(self) -> PMap[str, int]:
+        counts = self.counts
+        for participant, added in self.counted.items():
+            counts = map_set(counts, participant, counts.get(participant, 0) + added)
+        return counts
 
     def freeze(self) -> Conversation:
         messages, ids = self.messages, self.ids
@@ -190,7 +200,7 @@ class _Talk:
             self.implicit,
             self.added_at,
             self.removed_at,
-            pmap(self.counts) if self.counts else _NO_COUNTS,
+            self._counts(),
             ids,
         )
 
