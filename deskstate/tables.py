@@ -2,8 +2,8 @@
 
 The rows that :func:`deskstate.metrics.metric_rows` streams, and that ``deskstate export`` writes
 and ``deskstate report --html`` draws. Each table is a :class:`~typing.NamedTuple` whose fields are
-its columns, in order; the README's "Tables" section gives their schema. Every row names its
-``desk`` (``None`` for records without one).
+its columns, in order; the README's "Tables for analysts" section gives their schema. Every row
+names its ``desk`` (``None`` for records without one).
 
 Intervals follow the rules of :mod:`deskstate.metrics`: ``start`` and ``end`` are the ``ts`` of
 the records that began and ended them (``None`` when that record had none, or when the interval
