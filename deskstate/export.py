@@ -46,8 +46,10 @@ __all__ = [
     "Column",
     "Format",
     "Kind",
+    "check_format",
     "export_tables",
     "table_files",
+    "write_tables",
 ]
 
 #: The kinds of column: text, whole number, true/false, UTC timestamp, duration in float seconds.
@@ -231,6 +233,14 @@ def _check_pyarrow() -> None:
         ) from error
 
 
+def check_format(format: str) -> None:
+    """Raise ``ValueError`` for an unknown format, ``ImportError`` for Parquet without pyarrow."""
+    if format not in FORMATS:
+        raise ValueError(f"format must be one of {', '.join(FORMATS)}, got {format!r}")
+    if format == "parquet":
+        _check_pyarrow()
+
+
 def _arrow_schema(columns: tuple[Column, ...]) -> pa.Schema:
     import pyarrow as pa  # noqa: PLC0415
 
@@ -322,9 +332,7 @@ def export_tables(
     folder.mkdir(parents=True, exist_ok=True)
     partial = {name: path.with_name(path.name + ".partial") for name, path in files.items()}
     try:
-        written = _write(
-            rows, partial, _ParquetWriter if format == "parquet" else _CsvWriter, batch_rows
-        )
+        written = write_tables(rows, partial, format=format, batch_rows=batch_rows)
     except BaseException:
         if made:
             with contextlib.suppress(OSError):  # only if still empty
@@ -333,6 +341,22 @@ def export_tables(
     for name, path in files.items():
         partial[name].replace(path)
     return written
+
+
+def write_tables(
+    rows: Iterable[Row],
+    files: Mapping[str, Path],
+    *,
+    format: Format,
+    batch_rows: int = BATCH_ROWS,
+) -> dict[str, int]:
+    """Write the six tables of ``rows`` to ``files`` (a path per name of :data:`TABLES`), as is.
+
+    The part of :func:`export_tables` that writes, shared with :func:`deskstate.fleet.export_many`:
+    no check, no rename; the directories must exist. Returns the rows written per table; when
+    anything fails, removes every one of ``files`` and lets the error go on.
+    """
+    return _write(rows, files, _ParquetWriter if format == "parquet" else _CsvWriter, batch_rows)
 
 
 def _write(

@@ -1,9 +1,10 @@
 """Many desks at once: replay logs that interleave desks, each desk alone, here or on Dask.
 
-:func:`replay_many`, :func:`stats_many` and :func:`metrics_many` take several sources (log
-paths, URLs that fsspec opens, or iterables of records), file each record under its desk and replay
-every desk on its own, in record order: the result for a desk equals replaying that desk's records
-in sequence.
+:func:`replay_many`, :func:`stats_many`, :func:`metrics_many` and :func:`export_many` take
+several sources (log paths, URLs that fsspec opens, or iterables of records), file each record under
+its desk and replay every desk on its own, in record order: the result for a desk equals replaying
+that desk's records in sequence (:func:`export_many` writes each desk's tables where it is
+replayed, so its directory must be writable by the workers).
 
 - **Order.** A desk's records are taken in the order of the sources as given, then in record
   order within each source, wherever they were read. The sources must therefore be given oldest
@@ -39,19 +40,22 @@ from __future__ import annotations
 import contextlib
 import operator
 import os
+import shutil
+import uuid
 import zlib
 from collections.abc import Callable, Iterable, Iterator
 from datetime import datetime
-from pathlib import PurePath, PurePosixPath
+from pathlib import Path, PurePath, PurePosixPath
 from typing import TYPE_CHECKING, Any, Final, Literal, NamedTuple, TypeAlias, TypedDict, cast
-from urllib.parse import urlsplit
+from urllib.parse import quote, unquote_to_bytes, urlsplit
 
 import attrs
 
 from deskstate.anomaly import Anomaly
 from deskstate.errors import DeskStateError, ProtocolError, UnreadableLog
+from deskstate.export import BATCH_ROWS, TABLES, Format, check_format, write_tables
 from deskstate.logfile import read_log
-from deskstate.metrics import DeskMetrics, collect_metrics
+from deskstate.metrics import DeskMetrics, collect_metrics, metric_rows
 from deskstate.records import DEFAULT_ORIGINS, LogLine, desk_of
 from deskstate.replay import Replay, ReplayStep, apply_record, origin_set, replays_by_desk
 from deskstate.serialise import from_dict, to_dict
@@ -62,12 +66,22 @@ from deskstate.timestamps import format_timestamp
 if TYPE_CHECKING:
     from distributed import Client
 
-__all__ = ["ClusterError", "OutOfOrder", "Source", "metrics_many", "replay_many", "stats_many"]
+__all__ = [
+    "ClusterError",
+    "OutOfOrder",
+    "Source",
+    "export_many",
+    "metrics_many",
+    "part_desk",
+    "part_name",
+    "replay_many",
+    "stats_many",
+]
 
 #: A log path or URL, ``"-"`` for standard input, or an iterable of records.
 Source: TypeAlias = "str | os.PathLike[str] | Iterable[object]"
 Desk: TypeAlias = str | None
-_Mode: TypeAlias = Literal["replay", "stats", "metrics"]
+_Mode: TypeAlias = Literal["replay", "stats", "metrics", "export"]
 
 #: Replay tasks per worker thread: enough to even out desks of unequal size.
 _PARTS_PER_WORKER: Final = 4
@@ -97,6 +111,14 @@ class _Options(NamedTuple):
     check_order: bool
 
 
+class _Target(NamedTuple):
+    """Where a desk's tables go: ``directory/TABLE/`` (absolute), in ``format``."""
+
+    directory: str
+    format: Format
+    batch_rows: int
+
+
 class _Chunk(NamedTuple):
     """The records of one desk in one source, in record order.
 
@@ -115,8 +137,9 @@ class _Result(TypedDict, total=False):
 
     ``first`` is where its first record is (source number, record index); ``at`` where it stopped
     (then ``stopped``, the anomaly of a strict replay, or ``disorder``, an order error's message);
-    otherwise ``state``, ``anomalies`` and ``count`` (a replay), ``stats``, or ``metrics`` (in
-    the lossless ``to_dict`` form) and ``anomalies``.
+    otherwise ``state``, ``anomalies`` and ``count`` (a replay), ``stats``, ``metrics`` (in
+    the lossless ``to_dict`` form) and ``anomalies``, or ``written`` (rows per table) and
+    ``anomalies``.
     """
 
     desk: Desk
@@ -129,6 +152,7 @@ class _Result(TypedDict, total=False):
     count: int
     stats: dict[str, object]
     metrics: dict[str, object]
+    written: dict[str, int]
 
 
 class _Seen(NamedTuple):
@@ -313,8 +337,58 @@ def _desk_steps(runner: _Runner, desk: Desk, chunks: list[_Chunk]) -> Iterator[R
             yield step
 
 
-def _run_desk(desk: Desk, chunks: list[_Chunk], mode: _Mode, options: _Options) -> _Result:
-    """Replay one desk from its chunks; the result, or where and why it stopped, as plain data."""
+# --- one desk's tables ------------------------------------------------------------------------
+
+#: The file name of the parts of the desk ``None``: no encoded key starts so (see part_name).
+_NO_DESK: Final = "desk-none"
+
+
+def part_name(desk: Desk, format: Format) -> str:
+    """The file of ``desk``'s part of each table of :func:`export_many`: ``desk=KEY.EXT``.
+
+    ``KEY`` is the desk key percent-encoded, as UTF-8, keeping only ASCII letters, digits, ``-``,
+    ``_`` and ``~`` (so no ``/``, ``.``, ``%`` nor anything else a file system could refuse or
+    normalise): ``a/b`` is ``desk=a%2Fb.parquet``, ``..`` is ``desk=%2E%2E.parquet``. The desk
+    ``None`` is ``desk-none.EXT``. Distinct desks have distinct names (:func:`part_desk` reads the
+    desk back), except on a file system that ignores case, where :func:`export_many` refuses.
+    """
+    if desk is None:
+        return f"{_NO_DESK}.{format}"
+    key = quote(desk.encode("utf-8", "surrogatepass"), safe="").replace(".", "%2E")
+    return f"desk={key}.{format}"
+
+
+def part_desk(name: str) -> Desk:
+    """The desk whose part is the file ``name`` (:func:`part_name` read backwards)."""
+    stem = name.rpartition(".")[0]
+    if stem == _NO_DESK:
+        return None
+    if not stem.startswith("desk="):
+        raise ValueError(f"{name!r} is not the name of a desk's part of a table")
+    return unquote_to_bytes(stem.removeprefix("desk=")).decode("utf-8", "surrogatepass")
+
+
+def _write_desk(
+    steps: Iterable[ReplayStep], desk: Desk, start: DeskState, target: _Target
+) -> dict[str, int]:
+    """Write ``desk``'s six parts, as ``.partial`` files renamed once all six are complete."""
+    name = part_name(desk, target.format)
+    files = {table: Path(target.directory, table, name) for table in TABLES}
+    partial = {table: path.with_name(path.name + ".partial") for table, path in files.items()}
+    rows = metric_rows(steps, initial=start)
+    written = write_tables(rows, partial, format=target.format, batch_rows=target.batch_rows)
+    for table, path in files.items():
+        partial[table].replace(path)
+    return written
+
+
+def _run_desk(
+    desk: Desk, chunks: list[_Chunk], mode: _Mode, options: _Options, target: _Target | None = None
+) -> _Result:
+    """Replay one desk from its chunks; the result, or where and why it stopped, as plain data.
+
+    In the ``export`` mode, write its tables to ``target`` and return the rows written.
+    """
     chunks = sorted(chunks, key=lambda chunk: chunk.order)  # they come from the sources unordered
     first = chunks[0]
     result: _Result = {"desk": desk, "first": (first.order, first.records[0][0])}
@@ -323,6 +397,12 @@ def _run_desk(desk: Desk, chunks: list[_Chunk], mode: _Mode, options: _Options) 
     try:
         if mode == "stats":
             result["stats"] = collect_stats(steps)[desk].to_dict()
+            return result
+        if mode == "export":
+            assert target is not None
+            filed: dict[Desk, list[Anomaly]] = {}
+            result["written"] = _write_desk(_filed(steps, filed), desk, runner.start, target)
+            result["anomalies"] = [anomaly.to_dict() for anomaly in filed.get(desk, ())]
             return result
         if mode == "metrics":
             found: dict[Desk, list[Anomaly]] = {}
@@ -344,13 +424,15 @@ def _run_desk(desk: Desk, chunks: list[_Chunk], mode: _Mode, options: _Options) 
     return result
 
 
-def _run_bucket(parts: list[list[_Chunk]], mode: _Mode, options: _Options) -> list[_Result]:
+def _run_bucket(
+    parts: list[list[_Chunk]], mode: _Mode, options: _Options, target: _Target | None = None
+) -> list[_Result]:
     """Replay every desk of one bucket, from its chunks read from each source."""
     desks: dict[Desk, list[_Chunk]] = {}
     for part in parts:
         for chunk in part:
             desks.setdefault(chunk.desk, []).append(chunk)
-    return [_run_desk(desk, chunks, mode, options) for desk, chunks in desks.items()]
+    return [_run_desk(desk, chunks, mode, options, target) for desk, chunks in desks.items()]
 
 
 # --- in parallel: the caller's side ---------------------------------------------------------
@@ -401,6 +483,7 @@ def _parallel(
     options: _Options,
     jobs: int | None,
     scheduler: str | Client | None,
+    target: _Target | None = None,
 ) -> list[_Result]:
     """Replay on a cluster with Dask futures: each file read in a task, then each bucket of desks.
 
@@ -426,6 +509,7 @@ def _parallel(
                 + [split[bucket] for split in here],
                 mode,
                 options,
+                target,
                 pure=False,
             )
             for bucket in range(buckets)
@@ -589,3 +673,118 @@ def metrics_many(
             for anomaly in found.get(desk, ()):
                 on_anomaly(desk, anomaly)
     return measured
+
+
+def _refuse_earlier(tables: dict[str, Path]) -> None:
+    found = [name for name, path in tables.items() if path.exists() or path.is_symlink()]
+    if found:
+        directory = next(iter(tables.values())).parent
+        raise FileExistsError(
+            f"{directory} already holds exported tables ({', '.join(found)}): "
+            "export to another directory, or overwrite them (--force)"
+        )
+
+
+def _check_parts(stage: Path, results: list[_Result], format: Format) -> None:
+    """Raise when two desks' parts became one file: a file system that ignores case."""
+    for table in TABLES:
+        if len(list((stage / table).iterdir())) == len(results):
+            continue
+        names: dict[str, list[Desk]] = {}
+        for result in results:
+            names.setdefault(part_name(result["desk"], format).casefold(), []).append(
+                result["desk"]
+            )
+        clashes = [desks for desks in names.values() if len(desks) > 1]
+        raise FileExistsError(
+            f"{stage.parent}: the parts of desks {clashes[0] if clashes else '?'} are one file "
+            "on this file system (it ignores case): export those desks apart"
+        )
+
+
+def _into_place(stage: Path, tables: dict[str, Path]) -> None:
+    """Move the staged tables to ``tables``, earlier ones into ``stage``; all or none."""
+    done: list[tuple[Path, Path]] = []
+    try:
+        for name, path in tables.items():
+            if path.exists() or path.is_symlink():  # overwrite: refused before, otherwise
+                done.append((path.rename(stage / f"earlier-{name}"), path))
+            done.append((stage / name, (stage / name).rename(path)))
+    except BaseException:
+        for moved_from, moved_to in reversed(done):
+            with contextlib.suppress(OSError):
+                moved_to.rename(moved_from)
+        raise
+
+
+def export_many(
+    sources: Iterable[Source],
+    directory: str | os.PathLike[str],
+    *,
+    format: Format = "parquet",
+    overwrite: bool = False,
+    jobs: int | None = None,
+    scheduler: str | Client | None = None,
+    initial: DeskState | None = None,
+    allowed_origins: Iterable[str] | None = DEFAULT_ORIGINS,
+    check_order: bool = True,
+    on_anomaly: Callable[[Desk, Anomaly], None] | None = None,
+) -> dict[str, int]:
+    """Write the tables of :mod:`deskstate.export` of every desk of ``sources``, a file per desk.
+
+    Sources, desks, order and the ways to run are those of :func:`replay_many`; the records are
+    replayed leniently, from ``initial``. Each desk's rows (:func:`~deskstate.metrics.metric_rows`)
+    are written where the desk is replayed, by the worker, to ``directory/TABLE/NAME`` for each of
+    the six tables, ``NAME`` being :func:`part_name` (``desk=KEY.parquet`` or ``.csv``): each
+    table directory reads as one table (DuckDB ``read_parquet('DIR/messages/*.parquet')``, pandas
+    ``read_parquet('DIR/messages')``). The same files come out every way it runs; in this process
+    the records are filed desk by desk in memory first (a worker does so for its desks). Returns
+    the rows written per table, summed over the desks. ``on_anomaly`` is called as by
+    :func:`metrics_many`, once every table is in place.
+
+    ``directory`` (made when missing) must be writable at the same path here and by every worker
+    (a shared file system for a remote cluster). The parts are written to a hidden staging
+    directory in it, each desk's renamed from ``.partial`` once its six are complete, and the six
+    table directories are moved into place once every desk is written: when anything fails
+    (an unreadable log, :class:`OutOfOrder`, a lost cluster), the error goes on and nothing this
+    call wrote is left. Raises ``FileExistsError`` before reading anything when ``directory``
+    already holds a table directory, unless ``overwrite`` (which replaces those directories
+    whole); ``ImportError`` for Parquet without pyarrow; ``ValueError`` for an unknown format.
+    """
+    check_format(format)
+    options = _options(initial, False, allowed_origins, check_order)
+    listed = _prepare(sources, jobs, scheduler)
+    folder = Path(directory).absolute()
+    tables = {name: folder / name for name in TABLES}
+    if not overwrite:
+        _refuse_earlier(tables)
+    if folder.exists() and not folder.is_dir():
+        raise NotADirectoryError(f"{folder} is not a directory")
+    made = not folder.exists()
+    folder.mkdir(parents=True, exist_ok=True)
+    stage = folder / f".export-{uuid.uuid4().hex}.partial"
+    try:
+        for name in TABLES:
+            (stage / name).mkdir(parents=True)
+        target = _Target(str(stage), format, BATCH_ROWS)
+        if scheduler is None and (jobs is None or jobs == 1):
+            parts = [_chunks(order, source, 1)[0] for order, source in enumerate(listed)]
+            results = _run_bucket(parts, "export", options, target)
+        else:
+            results = _parallel(listed, "export", options, jobs, scheduler, target)
+        results = _in_order(results)
+        _stop_at(results)
+        _check_parts(stage, results, format)
+        _into_place(stage, tables)
+    except BaseException:
+        shutil.rmtree(stage, ignore_errors=True)
+        if made:
+            with contextlib.suppress(OSError):  # only if still empty
+                folder.rmdir()
+        raise
+    shutil.rmtree(stage, ignore_errors=True)  # and the tables an overwrite replaced
+    if on_anomaly is not None:
+        for result in results:
+            for data in result["anomalies"]:
+                on_anomaly(result["desk"], Anomaly.from_dict(data))
+    return {name: sum(result["written"][name] for result in results) for name in TABLES}

@@ -32,7 +32,10 @@ def fleet_sources(args: argparse.Namespace) -> Iterator[list[str]]:
 
 
 def run_fleet(run: Callable[..., _T], sources: list[str], args: argparse.Namespace) -> _T:
-    """Run ``replay_many`` or ``stats_many`` as the arguments say; their errors exit 2."""
+    """Run a function of :mod:`deskstate.fleet` (``replay_many``...) as the arguments say.
+
+    Its errors of order, of the cluster and of a missing extra exit 2.
+    """
     from deskstate.fleet import ClusterError, OutOfOrder  # noqa: PLC0415 - only these commands
 
     try:

@@ -214,13 +214,16 @@ def _add_explain(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
 def _add_export(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     tables = commands.add_parser(
         "export",
-        parents=[log_options()],
+        parents=[log_options(many=True)],
         help="write a log's tidy tables (conversations, messages, intervals, anomalies) as "
         "Parquet or CSV files",
         description="Replay a log and write six tables for analysts to DIR, one file each: "
         "conversations, messages, open_intervals, focus_intervals, availability_intervals, "
         "anomalies (the README's 'Tables for analysts' gives their columns). Parquet needs "
-        "pyarrow (pip install 'deskstate[analytics]'). Unknown times and durations are null.",
+        "pyarrow (pip install 'deskstate[analytics]'). Unknown times and durations are null. "
+        "Several LOGs, --jobs or --scheduler export each desk apart on deskstate.fleet, each "
+        "table a directory of one file per desk: DIR/TABLE/desk=KEY.EXT (the README's 'Many "
+        "desks').",
     )
     tables.add_argument("--to", required=True, metavar="DIR", help="the directory to write to")
     tables.add_argument(
@@ -229,10 +232,13 @@ def _add_export(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -
         default="parquet",
         help="file format (default parquet)",
     )
-    tables.add_argument("--desk", metavar="KEY", help="only this desk of the log")
+    tables.add_argument(
+        "--desk", metavar="KEY", help="only this desk of the log (one LOG, without --jobs)"
+    )
     tables.add_argument(
         "--force", action="store_true", help="overwrite the tables of an earlier export in DIR"
     )
+    fleet_options(tables)
     tables.set_defaults(run=export_command)
 
 
