@@ -97,7 +97,6 @@ class _Talk:
     __slots__ = (
         "added_at",
         "clicks",
-        "counted",
         "counts",
         "id",
         "ids",
@@ -123,18 +122,19 @@ class _Talk:
         self.project_id = project_id
         self.visitor: Mapping[str, Frozen] = _NO_VISITOR
         self.messages: Vector[Message] = _NO_MESSAGES
-        self.new_messages: list[Message] = []
         #: The ids of ``messages``, or ``None`` when it has none (checked before every append).
         self.ids: HashSet[str] | None = None
-        self.new_ids: set[str] = set()
+        # What the fold appended, and their ids: made at the first message, since every
+        # container that outlives the young generations adds to the garbage collector's work.
+        self.new_messages: list[Message] | None = None
+        self.new_ids: set[str] | None = None
         self.unread = 0
         self.clicks = 0
         self.implicit = implicit
         self.added_at = added_at
         self.removed_at: datetime | None = None
-        #: The per-participant counts it started with, and what the fold added to them.
+        #: The per-participant counts of ``messages``.
         self.counts: PMap[str, int] = _NO_COUNTS
-        self.counted: dict[str, int] = {}
 
     @classmethod
     def of(cls, conversation: Conversation) -> _Talk:
@@ -155,36 +155,45 @@ class _Talk:
         return talk
 
     def has_message(self, message_id: str) -> bool:
-        return message_id in self.new_ids or (self.ids is not None and message_id in self.ids)
+        return (self.new_ids is not None and message_id in self.new_ids) or (
+            self.ids is not None and message_id in self.ids
+        )
 
     def append(self, message: Message, unread: bool) -> None:
         if self.project_id is None:
             self.project_id = message.project_id
-        self.new_messages.append(message)
-        self.new_ids.add(message.id)
-        self.counted[message.participant] = self.counted.get(message.participant, 0) + 1
+        if self.new_messages is None or self.new_ids is None:
+            self.new_messages, self.new_ids = [message], {message.id}
+        else:
+            self.new_messages.append(message)
+            self.new_ids.add(message.id)
         if unread:
             self.unread += 1
 
-    def _counts(self) -> PMap[str, int]:
+    def _counts(self, appended: list[Message]) -> PMap[str, int]:
+        added: dict[str, int] = {}
+        for message in appended:
+            added[message.participant] = added.get(message.participant, 0) + 1
         counts = self.counts
-        for participant, added in self.counted.items():
-            counts = map_set(counts, participant, counts.get(participant, 0) + added)
+        for participant, more in added.items():
+            counts = map_set(counts, participant, counts.get(participant, 0) + more)
         return counts
 
     def freeze(self) -> Conversation:
-        messages, ids = self.messages, self.ids
-        if self.new_messages:
+        messages, ids, counts = self.messages, self.ids, self.counts
+        appended, appended_ids = self.new_messages, self.new_ids
+        if appended is not None and appended_ids is not None:
             if messages:
-                for message in self.new_messages:
+                for message in appended:
                     messages = messages.append(message)
             else:
-                messages = Vector(self.new_messages)
+                messages = Vector(appended)
             if ids is not None:
-                for message_id in self.new_ids:
+                for message_id in appended_ids:
                     ids = ids.add(message_id)
             else:
-                ids = HashSet(self.new_ids)
+                ids = HashSet(appended_ids)
+            counts = self._counts(appended)
         elif ids is None:
             ids = _NO_IDS
         visitor = self.visitor
@@ -200,7 +209,7 @@ class _Talk:
             self.implicit,
             self.added_at,
             self.removed_at,
-            self._counts(),
+            counts,
             ids,
         )
 
