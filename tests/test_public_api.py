@@ -38,6 +38,11 @@ CORE = [
     "_order",
     "_vector",
     "_report_format",
+    "_fold",
+    "_rules",
+    "_metrics_form",
+    "tables",
+    "chart_data",
 ]
 EDGES = {
     "deskstate.logfile",
@@ -56,6 +61,9 @@ EDGES = {
     "deskstate.render",
     "deskstate.report",
     "deskstate.html_report",
+    "deskstate.svg_charts",
+    "deskstate.export",
+    "deskstate.cli.exporting",
     "deskstate.cli.drawing",
     "deskstate.testing",
     "deskstate.store",
