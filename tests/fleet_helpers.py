@@ -10,7 +10,7 @@ from pathlib import Path
 
 import attrs
 import distributed
-from helpers import write_log
+from helpers import added, envelope, focused, message, write_log
 
 from deskstate import Replay, read_log, replay_desks
 from deskstate.generate import generate
@@ -52,6 +52,23 @@ def expected_replays(sources: Sequence[tuple[str | None, Sequence[object]]]) -> 
 
 def read_parts(paths: Sequence[Path]) -> list[tuple[str | None, list[object]]]:
     return [(str(path), list(read_log(path))) for path in paths]
+
+
+def hourly_logs(directory: Path) -> list[str]:
+    """Two hourly logs of two desks; d1 spans both; the second has an anomaly at line 2."""
+    first = write_log(
+        directory / "09h.jsonl",
+        envelope(added("a1"), desk="d1", ts=1000),
+        envelope(added("b1"), desk="d2", ts=1100),
+        envelope(message("a1", "m1", "Visitor"), desk="d1", ts=1200),
+    )
+    second = write_log(
+        directory / "10h.jsonl",
+        envelope(focused("a1"), desk="d1", ts=2000),
+        envelope(focused("ghost"), desk="d2", ts=2100),
+        envelope(message("a1", "m2", "Professional"), desk="d1", ts=2500),
+    )
+    return [str(first), str(second)]
 
 
 def local_cluster() -> distributed.LocalCluster:

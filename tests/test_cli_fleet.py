@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import distributed
 import pytest
-from fleet_helpers import local_cluster
 from helpers import added, deskstate, envelope, focused, message, write_log
 
 
@@ -27,12 +25,6 @@ def logs(tmp_path: Path) -> list[str]:
         envelope(focused("ghost"), desk="d2", ts=2100),
     )
     return [str(first), str(second)]
-
-
-@pytest.fixture(scope="module")
-def cluster() -> Iterator[distributed.LocalCluster]:
-    with local_cluster() as local:
-        yield local
 
 
 def snapshot(*args: str) -> dict[str, object]:

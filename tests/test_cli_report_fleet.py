@@ -4,39 +4,19 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
 from pathlib import Path
 
 import distributed
 import pytest
-from fleet_helpers import local_cluster, write_parts
-from helpers import added, deskstate, envelope, focused, message, write_log
+from fleet_helpers import hourly_logs, write_parts
+from helpers import deskstate, write_log
 
 from deskstate.generate import generate
 
 
 @pytest.fixture
 def logs(tmp_path: Path) -> list[str]:
-    """Two hourly logs of two desks; desk d1 spans both; the second has an anomaly at line 2."""
-    first = write_log(
-        tmp_path / "09h.jsonl",
-        envelope(added("a1"), desk="d1", ts=1000),
-        envelope(added("b1"), desk="d2", ts=1100),
-        envelope(message("a1", "m1", "Visitor"), desk="d1", ts=1200),
-    )
-    second = write_log(
-        tmp_path / "10h.jsonl",
-        envelope(focused("a1"), desk="d1", ts=2000),
-        envelope(focused("ghost"), desk="d2", ts=2100),
-        envelope(message("a1", "m2", "Professional"), desk="d1", ts=2500),
-    )
-    return [str(first), str(second)]
-
-
-@pytest.fixture(scope="module")
-def cluster() -> Iterator[distributed.LocalCluster]:
-    with local_cluster() as local:
-        yield local
+    return hourly_logs(tmp_path)
 
 
 def metrics(*args: str) -> dict[str, object]:

@@ -5,20 +5,12 @@ from __future__ import annotations
 import gzip
 import itertools
 import json
-from collections.abc import Iterator
 from pathlib import Path
 
 import attrs
 import distributed
 import pytest
-from fleet_helpers import (
-    RECORDS,
-    Replays,
-    expected_replays,
-    local_cluster,
-    read_parts,
-    write_parts,
-)
+from fleet_helpers import RECORDS, Replays, expected_replays
 from helpers import added, envelope, focused, message, write_log
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -27,23 +19,6 @@ from deskstate import LogLine, ProtocolError, UnreadableLog, read_log
 from deskstate.fleet import OutOfOrder, replay_many, stats_many
 from deskstate.replay import replay_steps
 from deskstate.stats import collect_stats
-
-
-@pytest.fixture(scope="module")
-def parts(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
-    return write_parts(tmp_path_factory.mktemp("fleet"), RECORDS, 3)
-
-
-@pytest.fixture(scope="module")
-def expected(parts: list[Path]) -> Replays:
-    return expected_replays(read_parts(parts))
-
-
-@pytest.fixture(scope="module")
-def cluster() -> Iterator[distributed.LocalCluster]:
-    """A real two-worker Dask cluster on this machine, torn down after the module."""
-    with local_cluster() as local:
-        yield local
 
 
 def test_the_generated_log_has_desks_across_files_and_anomalies(expected: Replays) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -11,8 +11,8 @@ import distributed
 import duckdb
 import pandas as pd
 import pytest
-from fleet_helpers import RECORDS, local_cluster, read_parts, write_parts
-from helpers import added, deskstate, envelope, focused, message, write_log
+from fleet_helpers import hourly_logs, read_parts
+from helpers import added, deskstate, envelope, message, write_log
 
 from deskstate import Anomaly
 from deskstate.export import TABLES, export_tables
@@ -21,18 +21,6 @@ from deskstate.metrics import metric_rows
 from deskstate.replay import replay_steps
 
 Rows = dict[str, list[tuple[Any, ...]]]
-
-
-@pytest.fixture(scope="module")
-def parts(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
-    return write_parts(tmp_path_factory.mktemp("fleet-export"), RECORDS, 3)
-
-
-@pytest.fixture(scope="module")
-def cluster() -> Iterator[distributed.LocalCluster]:
-    """A real two-worker Dask cluster on this machine, torn down after the module."""
-    with local_cluster() as local:
-        yield local
 
 
 def query(sql: str) -> list[tuple[Any, ...]]:
@@ -216,20 +204,7 @@ def test_a_failed_export_leaves_nothing(tmp_path: Path, cluster: distributed.Loc
 
 @pytest.fixture
 def logs(tmp_path: Path) -> list[str]:
-    """Two hourly logs of two desks; d1 spans both; the second has an anomaly at line 2."""
-    first = write_log(
-        tmp_path / "09h.jsonl",
-        envelope(added("a1"), desk="d1", ts=1000),
-        envelope(added("b1"), desk="d2", ts=1100),
-        envelope(message("a1", "m1", "Visitor"), desk="d1", ts=1200),
-    )
-    second = write_log(
-        tmp_path / "10h.jsonl",
-        envelope(focused("a1"), desk="d1", ts=2000),
-        envelope(focused("ghost"), desk="d2", ts=2100),
-        envelope(message("a1", "m2", "Professional"), desk="d1", ts=2500),
-    )
-    return [str(first), str(second)]
+    return hourly_logs(tmp_path)
 
 
 def summary(stdout: str) -> dict[str, int]:

@@ -2,35 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import distributed
 import pytest
-from fleet_helpers import RECORDS, Replays, expected_replays, local_cluster, read_parts, write_parts
+from fleet_helpers import Replays
 from helpers import added, envelope, focused, fold, message, write_log
 
 from deskstate import Anomaly, read_log
 from deskstate.fleet import Desk, OutOfOrder, metrics_many
 from deskstate.metrics import DeskMetrics, desk_metrics
-
-
-@pytest.fixture(scope="module")
-def parts(tmp_path_factory: pytest.TempPathFactory) -> list[Path]:
-    return write_parts(tmp_path_factory.mktemp("fleet-metrics"), RECORDS, 3)
-
-
-@pytest.fixture(scope="module")
-def expected(parts: list[Path]) -> Replays:
-    return expected_replays(read_parts(parts))
-
-
-@pytest.fixture(scope="module")
-def cluster() -> Iterator[distributed.LocalCluster]:
-    """A real two-worker Dask cluster on this machine, torn down after the module."""
-    with local_cluster() as local:
-        yield local
 
 
 def measured(
