@@ -124,6 +124,16 @@ def test_a_missing_log_among_several_exits_2(logs: list[str], tmp_path: Path) ->
     assert f"{missing}: cannot open" in result.stderr
 
 
+def test_a_scheduler_that_cannot_be_reached_exits_2_naming_it(
+    logs: list[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Nothing listens there: exit 2 once Dask's connect timeout (shortened here) runs out."""
+    monkeypatch.setenv("DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT", "1s")
+    result = deskstate("stats", *logs, "--scheduler", "tcp://127.0.0.1:9")
+    assert result.returncode == 2
+    assert "cannot reach the Dask scheduler at tcp://127.0.0.1:9" in result.stderr
+
+
 def test_the_example_replays_on_a_pool() -> None:
     """With no LOG, `--jobs 2` replays the bundled example, as the plain replay does."""
     assert snapshot("--jobs", "2") == snapshot()
