@@ -71,17 +71,20 @@ def report_command(args: argparse.Namespace) -> int:
         return _report_many(args)
     args.log = args.log[0] if args.log else None  # one log, read as the other commands do
     anomalies: list[Anomaly] = []
-
-    def noting(steps: Iterable[ReplayStep]) -> Iterator[ReplayStep]:
-        for step in steps:
-            if args.desk is None or step.desk == args.desk:
-                anomalies.extend(step.anomalies)
-            yield step
-
     with reading(args) as log:
         steps = replay_steps(log.records, allowed_origins=origins(args))
-        per_desk = only_desk(collect_metrics(noting(steps)), args.desk)
-    return _show_report(args, log.source, {"log": log.source}, per_desk, anomalies)
+        per_desk = only_desk(collect_metrics(noting(steps, args.desk, anomalies)), args.desk)
+    return show_report(args, log.source, {"log": log.source}, per_desk, anomalies)
+
+
+def noting(
+    steps: Iterable[ReplayStep], desk: str | None, anomalies: list[Anomaly]
+) -> Iterator[ReplayStep]:
+    """``steps`` as they come; their anomalies (``desk``'s only, if given) go to ``anomalies``."""
+    for step in steps:
+        if desk is None or step.desk == desk:
+            anomalies.extend(step.anomalies)
+        yield step
 
 
 def _report_many(args: argparse.Namespace) -> int:
@@ -97,10 +100,10 @@ def _report_many(args: argparse.Namespace) -> int:
     with fleet_sources(args) as sources:
         per_desk = run_fleet(functools.partial(metrics_many, on_anomaly=noting), sources, args)
     per_desk = only_desk(per_desk, args.desk)
-    return _show_report(args, "<logs>", {"logs": sources}, per_desk, anomalies)
+    return show_report(args, "<logs>", {"logs": sources}, per_desk, anomalies)
 
 
-def _show_report(
+def show_report(
     args: argparse.Namespace,
     source: str,
     header: dict[str, object],

@@ -5,14 +5,13 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import sys
-from collections.abc import Iterable, Iterator
 
 from deskstate.anomaly import Anomaly
 from deskstate.cli.common import fail, only_desk, origins, reading
-from deskstate.cli.counting import _show_report
+from deskstate.cli.counting import noting, show_report
 from deskstate.cli.parallel import with_fleet
 from deskstate.metrics import DeskMetrics, metric_rows
-from deskstate.replay import ReplayStep, replay_steps
+from deskstate.replay import replay_steps
 
 
 def report_html(args: argparse.Namespace) -> int:
@@ -30,24 +29,16 @@ def report_html(args: argparse.Namespace) -> int:
 
     args.log = args.log[0] if args.log else None  # one log, read as the other commands do
     anomalies: list[Anomaly] = []
-
-    def noting(steps: Iterable[ReplayStep]) -> Iterator[ReplayStep]:
-        for step in steps:
-            if args.desk is None or step.desk == args.desk:
-                anomalies.extend(step.anomalies)
-            yield step
-
     measured: dict[str | None, DeskMetrics] = {}
     with reading(args) as log:
-        rows = metric_rows(
-            noting(replay_steps(log.records, allowed_origins=origins(args))), metrics=measured
-        )
+        steps = replay_steps(log.records, allowed_origins=origins(args))
+        rows = metric_rows(noting(steps, args.desk, anomalies), metrics=measured)
         charts = collect_charts(row for row in rows if args.desk is None or row.desk == args.desk)
     per_desk = only_desk(measured, args.desk)
     try:
         write_html_report(per_desk, charts, args.html, title=f"deskstate report: {log.source}")
     except OSError as error:
         fail(f"cannot write {args.html}: {error.strerror or error}")
-    status = _show_report(args, log.source, {"log": log.source}, per_desk, anomalies)
+    status = show_report(args, log.source, {"log": log.source}, per_desk, anomalies)
     print(f"HTML report written to {args.html}", file=sys.stderr)
     return status
