@@ -252,10 +252,14 @@ class _Changes:
     def freeze(self) -> HashMap[str, Conversation]:
         """The map with the changes made, sharing all it can with ``base``."""
         merged = self.base
-        if not merged:
-            return HashMap(
-                {cid: _frozen(found) for cid, found in self.changes.items() if found is not None}
-            )
+        if len(self.changes) * 4 >= len(merged):  # most of it changed: build it anew, at once
+            entries = dict(merged.items())
+            for cid, found in self.changes.items():
+                if found is not None:
+                    entries[cid] = _frozen(found)
+                else:
+                    entries.pop(cid, None)
+            return HashMap(entries)
         for cid, found in self.changes.items():
             if found is not None:
                 merged = merged.set(cid, _frozen(found))
