@@ -39,6 +39,8 @@ CORE = [
     "_vector",
     "_report_format",
     "_fold",
+    "_working",
+    "_inline",
     "_rules",
     "_metrics_form",
     "tables",
