@@ -1,4 +1,6 @@
-"""Deep-freezing JSON values into pyrsistent structures, within a nesting limit, and back.
+"""JSON values: deep-frozen within a nesting limit and thawed back, and an object's members read.
+
+:class:`Members` reads the members of a JSON object into typed values, naming every bad member.
 
 Everything a snapshot or an event keeps from outside goes through :func:`freeze`, so that mutating
 the input afterwards changes nothing and nothing reachable from a snapshot can be mutated.
@@ -9,13 +11,21 @@ from __future__ import annotations
 import math
 import reprlib
 from collections.abc import Mapping
-from typing import Final, TypeAlias
+from typing import ClassVar, Final, TypeAlias
 
 from pyrsistent import PMap, PVector, pmap, pvector
 
 from deskstate.errors import InvalidEvent
 
-__all__ = ["MAX_RECORD_DEPTH", "Frozen", "check_depth", "found", "freeze", "thaw"]
+__all__ = [
+    "MAX_RECORD_DEPTH",
+    "Frozen",
+    "Members",
+    "check_depth",
+    "found",
+    "freeze",
+    "thaw",
+]
 
 #: A record nested deeper than this (the record itself is level 1) is invalid, whatever it is.
 MAX_RECORD_DEPTH: Final = 64
@@ -86,3 +96,47 @@ def thaw(value: Frozen) -> object:
     if isinstance(value, PVector):
         return [thaw(item) for item in value]
     return value
+
+
+class Members:
+    """Typed access to the members of one JSON object; every error names the member's path.
+
+    What ``from_dict`` readers share: a subclass sets the ``error`` it raises (a ``ValueError``)
+    and what the object is called when it is the whole (``whole``), and adds its own types.
+    """
+
+    error: ClassVar[type[ValueError]] = ValueError
+    whole: ClassVar[str] = "the data"
+
+    def __init__(self, data: object, path: str) -> None:
+        if not isinstance(data, Mapping):
+            raise self.error(f"{path or self.whole} must be a JSON object, got {found(data)}")
+        self.data = data
+        self.path = path
+
+    def where(self, member: str) -> str:
+        """The path of ``member``."""
+        return f"{self.path}.{member}" if self.path else member
+
+    def get(self, member: str) -> object:
+        """The value of ``member``, or the error saying it is missing."""
+        try:
+            return self.data[member]
+        except KeyError:
+            raise self.error(f"{self.where(member)} is missing") from None
+
+    def fail(self, member: str, expected: str, value: object) -> ValueError:
+        """The error saying ``member`` must be ``expected`` and was ``value``."""
+        return self.error(f"{self.where(member)} must be {expected}, got {found(value)}")
+
+    def boolean(self, member: str) -> bool:
+        value = self.get(member)
+        if not isinstance(value, bool):
+            raise self.fail(member, "true or false", value)
+        return value
+
+    def array(self, member: str) -> list[object]:
+        value = self.get(member)
+        if not isinstance(value, list):
+            raise self.fail(member, "a list", value)
+        return value

@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 
 from pyrsistent import PMap, pmap
 
+from deskstate._json import Members as JsonMembers
 from deskstate._json import found
 
 
@@ -26,34 +27,15 @@ def _fail(path: str, expected: str, value: object) -> ValueError:
     return ValueError(f"{path} must be {expected}, got {found(value)}")
 
 
-class Members:
-    """Typed access to the members of one JSON object; every error names the member's path."""
+class Members(JsonMembers):
+    """The members of a metrics' JSON form; errors are plain ``ValueError`` s."""
 
-    def __init__(self, data: object, path: str) -> None:
-        if not isinstance(data, Mapping):
-            raise _fail(path or "the metrics", "a JSON object", data)
-        self.data = data
-        self.path = path
-
-    def where(self, member: str) -> str:
-        return f"{self.path}.{member}" if self.path else member
-
-    def get(self, member: str) -> object:
-        try:
-            return self.data[member]
-        except KeyError:
-            raise ValueError(f"{self.where(member)} is missing") from None
+    whole = "the metrics"
 
     def string(self, member: str) -> str:
         value = self.get(member)
         if not isinstance(value, str):
-            raise _fail(self.where(member), "a string", value)
-        return value
-
-    def flag(self, member: str) -> bool:
-        value = self.get(member)
-        if not isinstance(value, bool):
-            raise _fail(self.where(member), "true or false", value)
+            raise self.fail(member, "a string", value)
         return value
 
     def count(self, member: str) -> int:
@@ -68,7 +50,7 @@ class Members:
             or not isinstance(value, int | float)
             or not math.isfinite(value)
         ):
-            raise _fail(self.where(member), "a number or null", value)
+            raise self.fail(member, "a number or null", value)
         return float(value)
 
     def moment(self, member: str) -> datetime | None:
@@ -80,13 +62,7 @@ class Members:
     def mapping(self, member: str) -> Mapping[str, object]:
         value = self.get(member)
         if not isinstance(value, Mapping) or not all(isinstance(key, str) for key in value):
-            raise _fail(self.where(member), "a JSON object", value)
-        return value
-
-    def array(self, member: str) -> list[object]:
-        value = self.get(member)
-        if not isinstance(value, list):
-            raise _fail(self.where(member), "a list", value)
+            raise self.fail(member, "a JSON object", value)
         return value
 
 

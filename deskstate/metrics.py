@@ -147,16 +147,16 @@ class ConversationMetrics:
             conversation_id=read.string("conversation_id"),
             time_open=read.duration("time_open", lossless),
             time_focused=read.duration("time_focused", lossless),
-            answered=read.flag("answered"),
+            answered=read.boolean("answered"),
             first_response=read.duration("first_response", lossless),
             messages={
                 participant: _metrics_form.count(tally, f"{read.where('messages')}.{participant}")
                 for participant, tally in messages.items()
             },
             unread_peak=read.count("unread_peak"),
-            implicit=read.flag("implicit"),
+            implicit=read.boolean("implicit"),
             reopened=read.count("reopened"),
-            still_open=read.flag("still_open"),
+            still_open=read.boolean("still_open"),
         )
 
 

@@ -13,7 +13,7 @@ from typing import Any, Final
 
 from pyrsistent import PMap, pmap
 
-from deskstate._json import Frozen, found, freeze, thaw
+from deskstate._json import Frozen, Members, found, freeze, thaw
 from deskstate._rules import UNREAD_PARTICIPANTS
 from deskstate.errors import InvalidEvent, InvalidSnapshot
 from deskstate.events import MAX_VISITOR_DEPTH
@@ -88,26 +88,11 @@ def to_dict(state: DeskState) -> dict[str, Any]:
 # --- reading -------------------------------------------------------------------------------------
 
 
-class _Reader:
-    """Typed access to members of JSON data, naming the member's path in every error."""
+class _Reader(Members):
+    """The members of a snapshot's JSON form; errors are :class:`~deskstate.InvalidSnapshot`."""
 
-    def __init__(self, data: object, path: str) -> None:
-        if not isinstance(data, Mapping):
-            raise InvalidSnapshot(f"{path or 'snapshot'} must be a JSON object, got {found(data)}")
-        self.data = data
-        self.path = path
-
-    def where(self, member: str) -> str:
-        return f"{self.path}.{member}" if self.path else member
-
-    def get(self, member: str) -> object:
-        try:
-            return self.data[member]
-        except KeyError:
-            raise InvalidSnapshot(f"{self.where(member)} is missing") from None
-
-    def fail(self, member: str, expected: str, value: object) -> InvalidSnapshot:
-        return InvalidSnapshot(f"{self.where(member)} must be {expected}, got {found(value)}")
+    error = InvalidSnapshot
+    whole = "snapshot"
 
     def string(self, member: str, *, optional: bool = False, empty: bool = False) -> Any:
         value = self.get(member)
@@ -128,12 +113,6 @@ class _Reader:
             raise self.fail(member, f"at least {minimum}", value)
         return value
 
-    def boolean(self, member: str) -> bool:
-        value = self.get(member)
-        if not isinstance(value, bool):
-            raise self.fail(member, "true or false", value)
-        return value
-
     def timestamp(self, member: str) -> datetime | None:
         value = self.get(member)
         if value is None:
@@ -142,12 +121,6 @@ class _Reader:
             return parse_timestamp(value, self.where(member))
         except InvalidEvent as error:
             raise InvalidSnapshot(str(error)) from None
-
-    def array(self, member: str) -> list[object]:
-        value = self.get(member)
-        if not isinstance(value, list):
-            raise self.fail(member, "a list", value)
-        return value
 
 
 def _message_from_dict(data: object, path: str) -> Message:
