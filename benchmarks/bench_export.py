@@ -15,7 +15,6 @@ tracemalloc.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 import tempfile
 import time
@@ -23,19 +22,13 @@ import tracemalloc
 from collections.abc import Callable
 from pathlib import Path
 
+from bench_report import write_log
+
 from deskstate import read_log
 from deskstate.export import BATCH_ROWS, FORMATS, Format, export_tables
 from deskstate.generate import generate
 from deskstate.metrics import collect_metrics, metric_rows
 from deskstate.replay import replay_steps
-
-
-def write_log(path: Path, records: int, desks: int) -> Path:
-    encode = json.JSONEncoder(separators=(",", ":")).encode
-    with path.open("w", encoding="utf-8") as stream:
-        for record in generate(records, seed=0, desks=desks):
-            stream.write(encode(record) + "\n")
-    return path
 
 
 def peak(run: Callable[[], object]) -> int:

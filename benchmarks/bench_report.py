@@ -26,14 +26,14 @@ import functools
 import itertools
 import json
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from bench_fleet import median_time
 
 from deskstate import read_log, replay_desks
 from deskstate.generate import generate
@@ -55,15 +55,6 @@ def head(source: Path, target: Path, lines: int) -> Path:
     with source.open(encoding="utf-8") as stream, target.open("w", encoding="utf-8") as out:
         out.writelines(itertools.islice(stream, lines))
     return target
-
-
-def median_time(run: Callable[[], object], repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
 
 
 def command(path: Path) -> None:
