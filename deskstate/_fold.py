@@ -49,7 +49,7 @@ from deskstate.events import (
     UnknownEvent,
 )
 from deskstate.records import LogLine, desk_of, open_record
-from deskstate.state import DeskState, build_message
+from deskstate.state import DeskState
 
 __all__ = ["FoldedDesk", "fold_desks", "foreign_origin"]
 
@@ -207,7 +207,7 @@ def _message(
             anomalies.append(duplicate_message(cid, message_id))
             return tuple(anomalies)
         unread = waits and desk.focused_id != cid
-        talk.append(build_message(message_id, participant, project_id, ts), unread)
+        talk.append((message_id, participant, project_id, ts), unread)
         if unread:
             desk.unread_total += 1
         return tuple(anomalies) if anomalies else _NONE
@@ -219,11 +219,11 @@ def _message(
         if talk.has_message(message_id):
             anomalies.append(duplicate_message(cid, message_id))
         else:
-            talk.append(build_message(message_id, participant, project_id, ts), waits)
+            talk.append((message_id, participant, project_id, ts), waits)
         return tuple(anomalies)
     anomalies.insert(0, unknown_conversation(_MESSAGE, cid, "opened it and appended the message"))
     talk = Talk(cid, project_id, implicit=True, added_at=ts)
-    talk.append(build_message(message_id, participant, project_id, ts), waits)
+    talk.append((message_id, participant, project_id, ts), waits)
     desk.open(talk)
     return tuple(anomalies)
 

@@ -39,11 +39,15 @@ class _Marker:
         return "<branch>"
 
 
-#: The key of an entry that holds a child node.
-_BRANCH: Final = _Marker()
+#: The key of an entry that holds a child node. A plain ``object()``, which the garbage collector
+#: does not track (an instance of a class of ours would be), so that a node of untracked keys and
+#: values is itself untracked once a collection has seen it, however deep it is.
+_BRANCH: Final = object()
 #: What a lookup finds for an absent key.
 _ABSENT: Final = _Marker()
 _EMPTY_NODE: Final[Node] = (0,)
+#: The iterables whose items are distinct already (a dict: its keys).
+_DISTINCT: Final = frozenset({set, frozenset, dict})
 
 
 def _hash(key: object) -> int:
@@ -126,14 +130,12 @@ def _assoc(node: Node, shift: int, key: object, digest: int, value: object) -> t
     return (*node[:index], _BRANCH, child, *node[index + 2 :]), True
 
 
-def _built(entries: list[tuple[int, object, object]], shift: int) -> Node:
-    """The node at ``shift`` of ``(digest, key, value)`` entries of distinct keys.
+Entry = tuple[int, object, object]  # (digest, key, value)
 
-    The very node that adding them one by one with :func:`_assoc` makes (the trie's shape does
-    not depend on the order of its keys, and a collision node keeps them in the order given),
-    built in one pass per level.
-    """
-    groups: dict[int, list[tuple[int, object, object]]] = {}
+
+def _grouped(entries: list[Entry], shift: int) -> dict[int, list[Entry]]:
+    """``entries`` by their slot at ``shift``, each group in the order given."""
+    groups: dict[int, list[Entry]] = {}
     for entry in entries:
         chunk = (entry[0] >> shift) & _MASK
         group = groups.get(chunk)
@@ -141,21 +143,83 @@ def _built(entries: list[tuple[int, object, object]], shift: int) -> Node:
             groups[chunk] = [entry]
         else:
             group.append(entry)
+    return groups
+
+
+def _built(entries: list[Entry], shift: int) -> Node:
+    """The node at ``shift`` of ``(digest, key, value)`` entries of distinct keys.
+
+    The very node that adding them one by one with :func:`_assoc` makes (the trie's shape does
+    not depend on the order of its keys, and a collision node keeps them in the order given),
+    built in one pass per level.
+    """
+    groups = _grouped(entries, shift)
     bitmap = 0
     parts: list[object] = []
     for chunk in sorted(groups):
-        group = groups[chunk]
         bitmap |= 1 << chunk
-        if len(group) == 1:
-            parts += group[0][1:]
-            continue
-        digest = group[0][0]
-        if all(entry[0] == digest for entry in group):
-            child: Node = (_COLLISION, digest, *(part for entry in group for part in entry[1:]))
-        else:
-            child = _built(group, shift + _BITS)
-        parts += (_BRANCH, child)
+        parts += _subtree(groups[chunk], shift + _BITS)
     return (bitmap, *parts)
+
+
+def _subtree(entries: list[Entry], shift: int) -> tuple[object, object]:
+    """What a slot holds for ``entries``: a key and its value, or ``_BRANCH`` and a child node."""
+    if len(entries) == 1:
+        return entries[0][1], entries[0][2]
+    digest = entries[0][0]
+    if all(entry[0] == digest for entry in entries):
+        return _BRANCH, (_COLLISION, digest, *(part for entry in entries for part in entry[1:]))
+    return _BRANCH, _built(entries, shift)
+
+
+def _merged(node: Node, shift: int, entries: list[Entry]) -> tuple[Node, int]:
+    """``node`` at ``shift`` with ``entries`` (of distinct keys) set; and how many keys are new.
+
+    The very node that setting them one by one with :func:`_assoc` makes, in one pass per
+    level: each node on the way to an entry is copied once, not once per entry under it.
+    """
+    bitmap = node[0]
+    if bitmap == _COLLISION or len(entries) == 1:
+        added = 0
+        for digest, key, value in entries:
+            node, new = _assoc(node, shift, key, digest, value)
+            added += new
+        return node, added
+    groups = _grouped(entries, shift)
+    parts = list(node)
+    added = changed = 0
+    for chunk in sorted(groups):  # the slots from the current bitmap, as the parts grow
+        group, bit = groups[chunk], 1 << chunk
+        index = 1 + 2 * (bitmap & (bit - 1)).bit_count()
+        if not bitmap & bit:
+            bitmap |= bit
+            parts[index:index] = _subtree(group, shift + _BITS)
+            added += len(group)
+            changed = 1
+            continue
+        found, held = parts[index], parts[index + 1]
+        if found is _BRANCH:
+            child, more = _merged(held, shift + _BITS, group)
+            if child is not held:
+                parts[index + 1], added, changed = child, added + more, 1
+            continue
+        found_digest = hash(found) & _HASH_MASK
+        rest: list[Entry] = []
+        for entry in group:
+            if entry[0] == found_digest and (entry[1] is found or entry[1] == found):
+                held = entry[2]  # the entry already there takes its new value, in its place
+            else:
+                rest.append(entry)
+        if rest:
+            parts[index : index + 2] = _subtree([(found_digest, found, held), *rest], shift + _BITS)
+            added += len(rest)
+            changed = 1
+        elif held is not parts[index + 1]:
+            parts[index + 1], changed = held, 1
+    if not changed:
+        return node, 0
+    parts[0] = bitmap
+    return tuple(parts), added
 
 
 def _root(pairs: Iterable[tuple[object, object]]) -> tuple[Node, int]:
@@ -271,6 +335,22 @@ class HashMap(Immutable, Mapping[K, V], Generic[K, V]):
             return self
         return _make_map(type(self), (root, count + added))
 
+    def update(self, items: Mapping[K, V]) -> HashMap[K, V]:
+        """A map like this one with every key of ``items`` mapped to its value there.
+
+        Costs one copy of each node on the way to the keys, however many keys share it.
+        """
+        if not items:
+            return self
+        old_root, count = self._parts
+        entries: list[Entry] = [
+            (hash(key) & _HASH_MASK, key, value) for key, value in items.items()
+        ]
+        root, added = _merged(old_root, 0, entries)
+        if root is old_root:
+            return self
+        return _make_map(type(self), (root, count + added))
+
     def remove(self, key: K) -> HashMap[K, V]:
         """A map like this one without ``key``; raises ``KeyError`` when it has none."""
         old_root, count = self._parts
@@ -343,7 +423,7 @@ class HashSet(Immutable, Set[K], Generic[K]):
     _parts: tuple[Node, int]
 
     def __new__(cls, items: Iterable[K] = ()) -> HashSet[K]:
-        distinct = items if type(items) is set or type(items) is frozenset else dict.fromkeys(items)
+        distinct = items if type(items) in _DISTINCT else dict.fromkeys(items)
         return _make_set(cls, _root((item, None) for item in distinct))
 
     def add(self, item: K) -> HashSet[K]:
@@ -351,6 +431,19 @@ class HashSet(Immutable, Set[K], Generic[K]):
         root, count = self._parts
         root, added = _assoc(root, 0, item, hash(item) & _HASH_MASK, None)
         return _make_set(type(self), (root, count + 1)) if added else self
+
+    def update(self, items: Iterable[K]) -> HashSet[K]:
+        """A set like this one with ``items`` (itself when it had them all).
+
+        Costs one copy of each node on the way to the new items, however many items share it.
+        """
+        distinct = items if type(items) in _DISTINCT else dict.fromkeys(items)
+        if not distinct:
+            return self
+        root, count = self._parts
+        entries: list[Entry] = [(hash(item) & _HASH_MASK, item, None) for item in distinct]
+        root, added = _merged(root, 0, entries)
+        return _make_set(type(self), (root, count + added)) if added else self
 
     def __contains__(self, item: object) -> bool:
         return _lookup(self._parts[0], item, hash(item) & _HASH_MASK) is not _ABSENT

@@ -10,7 +10,7 @@ Pure: the working copies belong to one fold and never leave it.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from typing import Final
 
@@ -18,14 +18,23 @@ from pyrsistent import PMap, pmap
 
 from deskstate._hamt import HashMap, HashSet
 from deskstate._json import Frozen
-from deskstate._persistent import map_set
 from deskstate._vector import Vector
 from deskstate.anomaly import Anomaly
-from deskstate.state import Conversation, DeskState, Message, build_conversation, build_desk
+from deskstate.state import (
+    Conversation,
+    DeskState,
+    Message,
+    build_conversation,
+    build_desk,
+    build_message,
+)
 
-__all__ = ["Changes", "Talk", "WorkingDesk", "frozen"]
+__all__ = ["Changes", "MessageFields", "Talk", "WorkingDesk", "frozen"]
 
-_NO_COUNTS: Final[PMap[str, int]] = pmap()
+#: A message appended by the fold: its id, participant, project id and time.
+MessageFields = tuple[str, str, int, "datetime | None"]
+
+_NO_COUNTS: Final[HashMap[str, int]] = HashMap()
 _NO_IDS: Final[HashSet[str]] = HashSet()
 _NO_MESSAGES: Final[Vector[Message]] = Vector()
 _NO_VISITOR: Final[PMap[str, Frozen]] = pmap()
@@ -46,7 +55,6 @@ class Talk:
         "ids",
         "implicit",
         "messages",
-        "new_ids",
         "new_messages",
         "project_id",
         "removed_at",
@@ -68,17 +76,20 @@ class Talk:
         self.messages: Vector[Message] = _NO_MESSAGES
         #: The ids of ``messages``, or ``None`` when it has none (checked before every append).
         self.ids: HashSet[str] | None = None
-        # What the fold appended, and their ids: made at the first message, since every
+        # What the fold appended, by id in order: made at the first message, since every
         # container that outlives the young generations adds to the garbage collector's work.
-        self.new_messages: list[Message] | None = None
-        self.new_ids: set[str] | None = None
+        # The messages are plain tuples until the freeze for the same reason: the collector
+        # stops tracking a tuple of strings, numbers and times (and then a dict of them), where
+        # each ``Message`` would stay tracked, and enough of those set off full collections
+        # over the whole heap.
+        self.new_messages: dict[str, MessageFields] | None = None
         self.unread = 0
         self.clicks = 0
         self.implicit = implicit
         self.added_at = added_at
         self.removed_at: datetime | None = None
         #: The per-participant counts of ``messages``.
-        self.counts: PMap[str, int] = _NO_COUNTS
+        self.counts: HashMap[str, int] = _NO_COUNTS
 
     @classmethod
     def of(cls, conversation: Conversation) -> Talk:
@@ -99,45 +110,40 @@ class Talk:
         return talk
 
     def has_message(self, message_id: str) -> bool:
-        return (self.new_ids is not None and message_id in self.new_ids) or (
+        return (self.new_messages is not None and message_id in self.new_messages) or (
             self.ids is not None and message_id in self.ids
         )
 
-    def append(self, message: Message, unread: bool) -> None:
+    def append(self, message: MessageFields, unread: bool) -> None:
+        """Append a message, given as the fields of :func:`~deskstate.state.build_message`."""
         if self.project_id is None:
-            self.project_id = message.project_id
-        if self.new_messages is None or self.new_ids is None:
-            self.new_messages, self.new_ids = [message], {message.id}
+            self.project_id = message[2]
+        if self.new_messages is None:
+            self.new_messages = {message[0]: message}
         else:
-            self.new_messages.append(message)
-            self.new_ids.add(message.id)
+            self.new_messages[message[0]] = message
         if unread:
             self.unread += 1
 
-    def _counts(self, appended: list[Message]) -> PMap[str, int]:
+    def _counts(self, appended: Iterable[MessageFields]) -> HashMap[str, int]:
         added: dict[str, int] = {}
-        for message in appended:
-            added[message.participant] = added.get(message.participant, 0) + 1
+        for _, participant, _, _ in appended:
+            added[participant] = added.get(participant, 0) + 1
         counts = self.counts
-        for participant, more in added.items():
-            counts = map_set(counts, participant, counts.get(participant, 0) + more)
-        return counts
+        return counts.update({who: counts.get(who, 0) + more for who, more in added.items()})
 
     def freeze(self) -> Conversation:
         messages, ids, counts = self.messages, self.ids, self.counts
-        appended, appended_ids = self.new_messages, self.new_ids
-        if appended is not None and appended_ids is not None:
+        appended = self.new_messages
+        if appended is not None:
+            built = [build_message(*fields) for fields in appended.values()]
             if messages:
-                for message in appended:
+                for message in built:
                     messages = messages.append(message)
             else:
-                messages = Vector(appended)
-            if ids is not None:
-                for message_id in appended_ids:
-                    ids = ids.add(message_id)
-            else:
-                ids = HashSet(appended_ids)
-            counts = self._counts(appended)
+                messages = Vector(built)
+            ids = HashSet(appended) if ids is None else ids.update(appended)
+            counts = self._counts(appended.values())
         elif ids is None:
             ids = _NO_IDS
         visitor = self.visitor
@@ -197,20 +203,13 @@ class Changes:
     def freeze(self) -> HashMap[str, Conversation]:
         """The map with the changes made, sharing all it can with ``base``."""
         merged = self.base
-        if len(self.changes) * 4 >= len(merged):  # most of it changed: build it anew, at once
-            entries = dict(merged.items())
-            for cid, found in self.changes.items():
-                if found is not None:
-                    entries[cid] = frozen(found)
-                else:
-                    entries.pop(cid, None)
-            return HashMap(entries)
+        updates: dict[str, Conversation] = {}
         for cid, found in self.changes.items():
             if found is not None:
-                merged = merged.set(cid, frozen(found))
+                updates[cid] = frozen(found)
             elif cid in merged:
                 merged = merged.remove(cid)
-        return merged
+        return merged.update(updates)
 
 
 class WorkingDesk:

@@ -14,7 +14,6 @@ from typing import Any, Final, NamedTuple, TypeAlias
 import attrs
 from pyrsistent import pmap
 
-from deskstate._persistent import map_set
 from deskstate._rules import (
     UNREAD_PARTICIPANTS,
     availability_statuses,
@@ -292,10 +291,8 @@ def _with_message(
             build_message(event.message_id, participant, event.project_id, event.ts)
         ),
         message_ids=conversation.message_ids.add(event.message_id),
-        message_counts=map_set(
-            conversation.message_counts,
-            participant,
-            conversation.message_counts.get(participant, 0) + 1,
+        message_counts=conversation.message_counts.set(
+            participant, conversation.message_counts.get(participant, 0) + 1
         ),
         unread=conversation.unread + 1 if unread else conversation.unread,
     )

@@ -170,7 +170,7 @@ def _conversation_from_dict(data: object, path: str) -> Conversation:
         implicit=read.boolean("implicit"),
         added_at=read.timestamp("added_at"),
         removed_at=read.timestamp("removed_at"),
-        message_counts=pmap(counts),
+        message_counts=HashMap(counts),
         message_ids=ids,
     )
 

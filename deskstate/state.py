@@ -37,7 +37,7 @@ __all__ = [
 
 _NO_VISITOR: Final[PMap[str, Frozen]] = pmap()
 _NO_MESSAGES: Final[Vector[Message]] = Vector()
-_NO_COUNTS: Final[PMap[str, int]] = pmap()
+_NO_COUNTS: Final[HashMap[str, int]] = HashMap()
 _NO_IDS: Final[HashSet[str]] = HashSet()
 
 
@@ -50,9 +50,11 @@ def _as_id_set(ids: Iterable[str]) -> HashSet[str]:
 
 
 def _as_conversations(conversations: Mapping[str, Conversation]) -> HashMap[str, Conversation]:
-    if type(conversations) is HashMap:
-        return conversations
-    return HashMap(conversations)
+    return conversations if type(conversations) is HashMap else HashMap(conversations)
+
+
+def _as_counts(counts: Mapping[str, int]) -> HashMap[str, int]:
+    return counts if type(counts) is HashMap else HashMap(counts)
 
 
 def _as_order(ids: Iterable[str]) -> DeskOrder:
@@ -90,7 +92,9 @@ class Conversation:
     added_at: datetime | None = None
     removed_at: datetime | None = None
     #: Derived: number of messages per participant type.
-    message_counts: PMap[str, int] = attrs.field(default=_NO_COUNTS, eq=False, repr=False)
+    message_counts: HashMap[str, int] = attrs.field(
+        default=_NO_COUNTS, converter=_as_counts, eq=False, repr=False
+    )
     #: Derived: the ids of ``messages``, to refuse a duplicate in O(1).
     message_ids: HashSet[str] = attrs.field(
         default=_NO_IDS, converter=_as_id_set, eq=False, repr=False
@@ -249,7 +253,7 @@ def build_conversation(
     implicit: bool,
     added_at: datetime | None,
     removed_at: datetime | None,
-    message_counts: PMap[str, int],
+    message_counts: HashMap[str, int],
     message_ids: HashSet[str],
 ) -> Conversation:
     """``Conversation(...)`` of values already of the fields' types, without converting them."""

@@ -185,6 +185,33 @@ def test_maps_and_sets_built_at_once_are_those_additions_make(
     assert HashSet(key for key, _ in pairs)._parts == added._parts
 
 
+@given(
+    st.lists(st.tuples(KEYS, st.integers(0, 3)), max_size=200),
+    st.lists(st.tuples(KEYS, st.integers(0, 3)), max_size=200),
+)
+def test_updates_at_once_are_the_sets_and_adds_one_by_one(
+    before: list[tuple[object, int]], changes: list[tuple[object, int]]
+) -> None:
+    """``update`` merges many keys in one pass: the very nodes ``set``/``add`` one by one make.
+
+    The changes overlap the keys already there (same value, new value) and collide with them;
+    the maps and sets updated keep their own nodes.
+    """
+    mapping, members = HashMap(before), HashSet(key for key, _ in before)
+    kept_map, kept_set = mapping._parts, members._parts
+    one_by_one, added = mapping, members
+    for key, value in dict(changes).items():
+        one_by_one = one_by_one.set(key, value)
+        added = added.add(key)
+    updated, updated_set = mapping.update(dict(changes)), members.update(k for k, _ in changes)
+    assert updated._parts == one_by_one._parts and updated == one_by_one
+    assert updated_set._parts == added._parts and updated_set == added
+    assert (updated is mapping) == (one_by_one is mapping)
+    assert (updated_set is members) == (added is members)
+    assert mapping._parts is kept_map and members._parts is kept_set
+    assert mapping == dict(before) and set(members) == {key for key, _ in before}
+
+
 def test_hash_map_set_to_same_value_is_identity() -> None:
     value = object()
     mapping = HashMap({"a": value})

@@ -32,7 +32,6 @@ CORE = [
     "selectors",
     "timestamps",
     "_json",
-    "_persistent",
     "_hamt",
     "_immutable",
     "_order",
