@@ -153,12 +153,28 @@ def _built(entries: list[Entry], shift: int) -> Node:
     not depend on the order of its keys, and a collision node keeps them in the order given),
     built in one pass per level.
     """
-    groups = _grouped(entries, shift)
+    # A slot holds its entry alone, or a list of the entries that share it: most slots of a
+    # small node hold one entry, and a list for each would cost more than the node itself.
+    slots: dict[int, Entry | list[Entry]] = {}
+    for entry in entries:
+        chunk = (entry[0] >> shift) & _MASK
+        held = slots.get(chunk)
+        if held is None:
+            slots[chunk] = entry
+        elif type(held) is list:
+            held.append(entry)
+        else:
+            slots[chunk] = [held, entry]  # type: ignore[list-item]
     bitmap = 0
     parts: list[object] = []
-    for chunk in sorted(groups):
+    deeper = shift + _BITS
+    for chunk in sorted(slots):
         bitmap |= 1 << chunk
-        parts += _subtree(groups[chunk], shift + _BITS)
+        held = slots[chunk]
+        if type(held) is list:
+            parts += _subtree(held, deeper)
+        else:
+            parts += held[1:]
     return (bitmap, *parts)
 
 
@@ -222,9 +238,8 @@ def _merged(node: Node, shift: int, entries: list[Entry]) -> tuple[Node, int]:
     return tuple(parts), added
 
 
-def _root(pairs: Iterable[tuple[object, object]]) -> tuple[Node, int]:
-    """The root and size of a trie of ``pairs`` of distinct keys."""
-    entries = [(hash(key) & _HASH_MASK, key, value) for key, value in pairs]
+def _root(entries: list[Entry]) -> tuple[Node, int]:
+    """The root and size of a trie of ``(digest, key, value)`` entries of distinct keys."""
     return (_built(entries, 0) if entries else _EMPTY_NODE), len(entries)
 
 
@@ -325,7 +340,10 @@ class HashMap(Immutable, Mapping[K, V], Generic[K, V]):
     def __new__(cls, items: Mapping[K, V] | Iterable[tuple[K, V]] = ()) -> HashMap[K, V]:
         # A dict keeps each key's first place and last value, as adding them one by one does.
         distinct = items if type(items) is dict else dict(items)
-        return _make_map(cls, _root(distinct.items()))
+        entries: list[Entry] = [
+            (hash(key) & _HASH_MASK, key, value) for key, value in distinct.items()
+        ]
+        return _make_map(cls, _root(entries))
 
     def set(self, key: K, value: V) -> HashMap[K, V]:
         """A map like this one with ``key`` mapped to ``value`` (itself when it already was)."""
@@ -424,7 +442,8 @@ class HashSet(Immutable, Set[K], Generic[K]):
 
     def __new__(cls, items: Iterable[K] = ()) -> HashSet[K]:
         distinct = items if type(items) in _DISTINCT else dict.fromkeys(items)
-        return _make_set(cls, _root((item, None) for item in distinct))
+        entries: list[Entry] = [(hash(item) & _HASH_MASK, item, None) for item in distinct]
+        return _make_set(cls, _root(entries))
 
     def add(self, item: K) -> HashSet[K]:
         """A set like this one with ``item`` (itself when it already had it)."""

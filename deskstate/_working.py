@@ -194,10 +194,17 @@ class Changes:
 
     def talk(self, cid: str) -> Talk | None:
         """The conversation ``cid`` as a working copy, or ``None`` when it is not in the map."""
-        found = self.get(cid)
-        if found is None or isinstance(found, Talk):
+        changes = self.changes
+        found = changes.get(cid)
+        if isinstance(found, Talk):  # the usual case once a conversation was touched: one lookup
             return found
-        talk = self.changes[cid] = Talk.of(found)
+        if found is None:
+            if cid in changes:
+                return None  # it left the map
+            found = self.base.get(cid)
+            if found is None:
+                return None
+        talk = changes[cid] = Talk.of(found)
         return talk
 
     def freeze(self) -> HashMap[str, Conversation]:

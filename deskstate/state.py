@@ -1,10 +1,11 @@
 """The snapshot of a desk: :class:`DeskState`, its conversations and their messages.
 
 Every class here is frozen and every collection persistent, so nothing reachable from a snapshot
-can be changed by a caller, and an old snapshot never changes when a newer one is made. The maps
-are pyrsistent ones; the sequences that grow without bound (``messages``, ``order``) and the
-message ids are deskstate's own tuple-based structures (see ``_vector``, ``_order``, ``_hamt`` for
-why), converted from any sequence or set given to the constructors.
+can be changed by a caller, and an old snapshot never changes when a newer one is made. The
+conversation maps, the message counts, the messages, their ids and the order are deskstate's own
+tuple-based structures (see ``_hamt``, ``_vector``, ``_order`` for why), converted from any
+mapping, sequence or set given to the constructors; ``visitor`` and ``availability`` are
+pyrsistent maps.
 Fields marked *derived* are kept so that queries stay O(1); they follow from the other fields, take
 no part in equality, and are rebuilt when a snapshot is read back with ``from_dict``.
 """
