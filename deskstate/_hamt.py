@@ -332,10 +332,11 @@ def _changed_by_lookup(before: dict[Any, Any], after: dict[Any, Any], out: list[
 class HashMap(Immutable, Mapping[K, V], Generic[K, V]):
     """An immutable mapping: ``set`` and ``remove`` return a new map and leave this one as is."""
 
-    # One slot, (root, count): one tuple to make per update, not two attributes.
-    __slots__ = ("_parts",)
+    # Two slots, not a (root, count) tuple: 48 bytes fewer per update, kept by every snapshot.
+    __slots__ = ("_count", "_root")
 
-    _parts: tuple[Node, int]
+    _root: Node
+    _count: int
 
     def __new__(cls, items: Mapping[K, V] | Iterable[tuple[K, V]] = ()) -> HashMap[K, V]:
         # A dict keeps each key's first place and last value, as adding them one by one does.
@@ -343,15 +344,15 @@ class HashMap(Immutable, Mapping[K, V], Generic[K, V]):
         entries: list[Entry] = [
             (hash(key) & _HASH_MASK, key, value) for key, value in distinct.items()
         ]
-        return _make_map(cls, _root(entries))
+        return _make_map(cls, *_root(entries))
 
     def set(self, key: K, value: V) -> HashMap[K, V]:
         """A map like this one with ``key`` mapped to ``value`` (itself when it already was)."""
-        old_root, count = self._parts
+        old_root, count = self._root, self._count
         root, added = _assoc(old_root, 0, key, hash(key) & _HASH_MASK, value)
         if root is old_root:
             return self
-        return _make_map(type(self), (root, count + added))
+        return _make_map(type(self), root, count + added)
 
     def update(self, items: Mapping[K, V]) -> HashMap[K, V]:
         """A map like this one with every key of ``items`` mapped to its value there.
@@ -360,25 +361,25 @@ class HashMap(Immutable, Mapping[K, V], Generic[K, V]):
         """
         if not items:
             return self
-        old_root, count = self._parts
+        old_root, count = self._root, self._count
         entries: list[Entry] = [
             (hash(key) & _HASH_MASK, key, value) for key, value in items.items()
         ]
         root, added = _merged(old_root, 0, entries)
         if root is old_root:
             return self
-        return _make_map(type(self), (root, count + added))
+        return _make_map(type(self), root, count + added)
 
     def remove(self, key: K) -> HashMap[K, V]:
         """A map like this one without ``key``; raises ``KeyError`` when it has none."""
-        old_root, count = self._parts
+        old_root, count = self._root, self._count
         root = _dissoc(old_root, 0, key, _hash(key))
         if root is old_root:
             raise KeyError(key)
-        return _make_map(type(self), (_EMPTY_NODE if root is None else root, count - 1))
+        return _make_map(type(self), _EMPTY_NODE if root is None else root, count - 1)
 
     def __getitem__(self, key: K) -> V:
-        found = _lookup(self._parts[0], key, hash(key) & _HASH_MASK)
+        found = _lookup(self._root, key, hash(key) & _HASH_MASK)
         if found is _ABSENT:
             raise KeyError(key)
         value: V = found
@@ -390,17 +391,17 @@ class HashMap(Immutable, Mapping[K, V], Generic[K, V]):
     def get(self, key: K, /, default: V | _D) -> V | _D: ...
     def get(self, key: K, /, default: object = None) -> object:
         """The value of ``key``, or ``default``."""
-        found = _lookup(self._parts[0], key, hash(key) & _HASH_MASK)
+        found = _lookup(self._root, key, hash(key) & _HASH_MASK)
         return default if found is _ABSENT else found
 
     def __contains__(self, key: object) -> bool:
-        return _lookup(self._parts[0], key, hash(key) & _HASH_MASK) is not _ABSENT
+        return _lookup(self._root, key, hash(key) & _HASH_MASK) is not _ABSENT
 
     def __iter__(self) -> Iterator[K]:
-        return (key for key, _ in _entries(self._parts[0]))
+        return (key for key, _ in _entries(self._root))
 
     def __len__(self) -> int:
-        return self._parts[1]
+        return self._count
 
     def changed_keys(self, other: HashMap[K, V]) -> list[K]:
         """The keys bound in one of the two maps only, or to objects that are not the same.
@@ -409,47 +410,48 @@ class HashMap(Immutable, Mapping[K, V], Generic[K, V]):
         paths to what changed, so this costs O(changes * log n), not O(n).
         """
         changed: list[K] = []
-        _changed_between(self._parts[0], other._parts[0], changed)
+        _changed_between(self._root, other._root, changed)
         return changed
 
     def __eq__(self, other: object) -> bool:
-        if isinstance(other, HashMap) and other._parts[0] is self._parts[0]:
+        if isinstance(other, HashMap) and other._root is self._root:
             return True
         if not isinstance(other, Mapping) or len(other) != len(self):
             return NotImplemented if not isinstance(other, Mapping) else False
         get = other.get
         return all(
             (found := get(key, _ABSENT)) is value or found == value
-            for key, value in _entries(self._parts[0])
+            for key, value in _entries(self._root)
         )
 
     def __hash__(self) -> int:
-        return hash(frozenset(_entries(self._parts[0])))
+        return hash(frozenset(_entries(self._root)))
 
     def __repr__(self) -> str:
-        return f"HashMap({dict(_entries(self._parts[0]))!r})"
+        return f"HashMap({dict(_entries(self._root))!r})"
 
     def __reduce__(self) -> tuple[Any, ...]:
-        return (HashMap, (list(_entries(self._parts[0])),))
+        return (HashMap, (list(_entries(self._root)),))
 
 
 class HashSet(Immutable, Set[K], Generic[K]):
     """An immutable set: ``add`` returns a new set and leaves this one as is."""
 
-    __slots__ = ("_parts",)
+    __slots__ = ("_count", "_root")  # as HashMap's
 
-    _parts: tuple[Node, int]
+    _root: Node
+    _count: int
 
     def __new__(cls, items: Iterable[K] = ()) -> HashSet[K]:
         distinct = items if type(items) in _DISTINCT else dict.fromkeys(items)
         entries: list[Entry] = [(hash(item) & _HASH_MASK, item, None) for item in distinct]
-        return _make_set(cls, _root(entries))
+        return _make_set(cls, *_root(entries))
 
     def add(self, item: K) -> HashSet[K]:
         """A set like this one with ``item`` (itself when it already had it)."""
-        root, count = self._parts
+        root, count = self._root, self._count
         root, added = _assoc(root, 0, item, hash(item) & _HASH_MASK, None)
-        return _make_set(type(self), (root, count + 1)) if added else self
+        return _make_set(type(self), root, count + 1) if added else self
 
     def update(self, items: Iterable[K]) -> HashSet[K]:
         """A set like this one with ``items`` (itself when it had them all).
@@ -459,19 +461,19 @@ class HashSet(Immutable, Set[K], Generic[K]):
         distinct = items if type(items) in _DISTINCT else dict.fromkeys(items)
         if not distinct:
             return self
-        root, count = self._parts
+        root, count = self._root, self._count
         entries: list[Entry] = [(hash(item) & _HASH_MASK, item, None) for item in distinct]
         root, added = _merged(root, 0, entries)
-        return _make_set(type(self), (root, count + added)) if added else self
+        return _make_set(type(self), root, count + added) if added else self
 
     def __contains__(self, item: object) -> bool:
-        return _lookup(self._parts[0], item, hash(item) & _HASH_MASK) is not _ABSENT
+        return _lookup(self._root, item, hash(item) & _HASH_MASK) is not _ABSENT
 
     def __iter__(self) -> Iterator[K]:
-        return (key for key, _ in _entries(self._parts[0]))
+        return (key for key, _ in _entries(self._root))
 
     def __len__(self) -> int:
-        return self._parts[1]
+        return self._count
 
     def __repr__(self) -> str:
         return f"HashSet({set(self)!r})"
@@ -482,17 +484,21 @@ class HashSet(Immutable, Set[K], Generic[K]):
 
 _new_object = object.__new__
 # The slots' own setters: they bypass the __setattr__ that refuses every change.
-_set_map_parts = HashMap._parts.__set__  # type: ignore[attr-defined]
-_set_set_parts = HashSet._parts.__set__  # type: ignore[attr-defined]
+_set_map_root = HashMap._root.__set__  # type: ignore[attr-defined]
+_set_map_count = HashMap._count.__set__  # type: ignore[attr-defined]
+_set_set_root = HashSet._root.__set__  # type: ignore[attr-defined]
+_set_set_count = HashSet._count.__set__  # type: ignore[attr-defined]
 
 
-def _make_map(cls: type[HashMap[K, V]], parts: tuple[Node, int]) -> HashMap[K, V]:
+def _make_map(cls: type[HashMap[K, V]], root: Node, count: int) -> HashMap[K, V]:
     made = _new_object(cls)
-    _set_map_parts(made, parts)
+    _set_map_root(made, root)
+    _set_map_count(made, count)
     return made
 
 
-def _make_set(cls: type[HashSet[K]], parts: tuple[Node, int]) -> HashSet[K]:
+def _make_set(cls: type[HashSet[K]], root: Node, count: int) -> HashSet[K]:
     made = _new_object(cls)
-    _set_set_parts(made, parts)
+    _set_set_root(made, root)
+    _set_set_count(made, count)
     return made

@@ -137,11 +137,7 @@ class Talk:
         appended = self.new_messages
         if appended is not None:
             built = [build_message(*fields) for fields in appended.values()]
-            if messages:
-                for message in built:
-                    messages = messages.append(message)
-            else:
-                messages = Vector(built)
+            messages = messages.extend(built) if messages else Vector(built)
             ids = HashSet(appended) if ids is None else ids.update(appended)
             counts = self._counts(appended.values())
         elif ids is None:

@@ -21,6 +21,11 @@ from deskstate._order import DeskOrder
 from deskstate._vector import Vector
 
 
+def parts(collection: object) -> tuple[object, ...]:
+    """What a collection of ours holds in its slots: equal parts, the very same trie nodes."""
+    return tuple(getattr(collection, name) for name in type(collection).__slots__)
+
+
 class Colliding:
     """A key whose hash equals that of every other key with the same ``group``."""
 
@@ -85,8 +90,23 @@ def test_a_vector_built_at_once_is_the_one_appends_make(length: int) -> None:
     for item in range(length):
         appended = appended.append(item)
     built = Vector(list(range(length)))
-    assert built._parts == appended._parts
-    assert built.append(-1)._parts == appended.append(-1)._parts
+    assert parts(built) == parts(appended)
+    assert parts(built.append(-1)) == parts(appended.append(-1))
+
+
+@given(st.integers(0, 2_000), st.lists(st.integers(0, 1_100), max_size=4))
+def test_extending_a_vector_is_appending_one_by_one(start: int, lengths: list[int]) -> None:
+    """``extend`` gives the very parts that appending the items one by one gives, from any size."""
+    extended: Vector[int] = Vector(range(start))
+    appended = extended
+    for length in lengths:
+        before = extended
+        extended = extended.extend(range(length))
+        for item in range(length):
+            appended = appended.append(item)
+        assert parts(extended) == parts(appended)
+        assert (extended is before) == (length == 0)
+    assert list(extended) == list(range(start)) + [i for n in lengths for i in range(n)]
 
 
 def test_vector_refuses_out_of_range_and_changes() -> None:
@@ -96,7 +116,7 @@ def test_vector_refuses_out_of_range_and_changes() -> None:
     with pytest.raises(IndexError):
         vector.set(-4, 0)
     with pytest.raises(AttributeError, match="cannot be changed"):
-        vector._parts = (0, 5, (), ())
+        vector._tail = ()
 
 
 def test_vector_equality_and_hash() -> None:
@@ -113,14 +133,14 @@ def test_vector_equality_and_hash() -> None:
 def test_vector_nodes_are_tuples_a_young_collection_skips() -> None:
     """Every node is a tuple (or the tail): the cyclic collector sees no opaque C trie."""
     vector = Vector(range(5_000))
-    stack: list[Any] = [vector._parts[2]]
+    stack: list[Any] = [vector._root]
     while stack:
         node = stack.pop()
         assert type(node) is tuple
         stack.extend(child for child in node if type(child) is tuple)
-    # A collection visits the vector's parts (count, shift, root, tail) and class, where a
+    # A collection visits the vector's slots (count, shift, root, tail) and class, where a
     # pyrsistent PVector of the same items makes it visit every item.
-    assert len(gc.get_referents(vector)) <= 2 and len(vector._parts) == 4
+    assert len(gc.get_referents(vector)) <= 5
     assert len(gc.get_referents(pvector(range(5_000)))) >= 5_000
 
 
@@ -180,9 +200,9 @@ def test_maps_and_sets_built_at_once_are_those_additions_make(
     for key, value in pairs:
         one_by_one = one_by_one.set(key, value)
         added = added.add(key)
-    assert HashMap(pairs)._parts == one_by_one._parts
-    assert HashMap(dict(pairs))._parts == one_by_one._parts
-    assert HashSet(key for key, _ in pairs)._parts == added._parts
+    assert parts(HashMap(pairs)) == parts(one_by_one)
+    assert parts(HashMap(dict(pairs))) == parts(one_by_one)
+    assert parts(HashSet(key for key, _ in pairs)) == parts(added)
 
 
 @given(
@@ -198,17 +218,18 @@ def test_updates_at_once_are_the_sets_and_adds_one_by_one(
     the maps and sets updated keep their own nodes.
     """
     mapping, members = HashMap(before), HashSet(key for key, _ in before)
-    kept_map, kept_set = mapping._parts, members._parts
+    kept_map, kept_set = parts(mapping), parts(members)
     one_by_one, added = mapping, members
     for key, value in dict(changes).items():
         one_by_one = one_by_one.set(key, value)
         added = added.add(key)
     updated, updated_set = mapping.update(dict(changes)), members.update(k for k, _ in changes)
-    assert updated._parts == one_by_one._parts and updated == one_by_one
-    assert updated_set._parts == added._parts and updated_set == added
+    assert parts(updated) == parts(one_by_one) and updated == one_by_one
+    assert parts(updated_set) == parts(added) and updated_set == added
     assert (updated is mapping) == (one_by_one is mapping)
     assert (updated_set is members) == (added is members)
-    assert mapping._parts is kept_map and members._parts is kept_set
+    assert all(a is b for a, b in zip(parts(mapping), kept_map, strict=True))
+    assert all(a is b for a, b in zip(parts(members), kept_set, strict=True))
     assert mapping == dict(before) and set(members) == {key for key, _ in before}
 
 

@@ -85,11 +85,13 @@ def test_everything_reachable_from_a_snapshot_is_immutable() -> None:
         lambda s: setattr(s.order, "_empty", 0),
         lambda s: setattr(s.order, "_slots", ()),
         lambda s: s.closed["c1"].messages.__setitem__(0, None),
-        lambda s: setattr(s.closed["c1"].messages, "_parts", (0, 5, (), ())),
-        lambda s: delattr(s.closed["c1"].messages, "_parts"),
-        lambda s: setattr(s.closed["c1"].message_ids, "_parts", ((0,), 0)),
-        lambda s: setattr(s.conversations, "_parts", ((0,), 0)),
-        lambda s: delattr(s.closed, "_parts"),
+        lambda s: setattr(s.closed["c1"].messages, "_tail", ()),
+        lambda s: setattr(s.closed["c1"].messages, "_count", 0),
+        lambda s: delattr(s.closed["c1"].messages, "_root"),
+        lambda s: setattr(s.closed["c1"].message_ids, "_root", (0,)),
+        lambda s: setattr(s.conversations, "_count", 0),
+        lambda s: delattr(s.closed, "_root"),
+        lambda s: setattr(s.closed["c1"].message_counts, "_root", (0,)),
     ],
 )
 def test_a_caller_cannot_change_a_snapshot(attempt: object) -> None:
