@@ -23,7 +23,7 @@ from deskstate._vector import Vector
 
 def parts(collection: object) -> tuple[object, ...]:
     """What a collection of ours holds in its slots: equal parts, the very same trie nodes."""
-    return tuple(getattr(collection, name) for name in type(collection).__slots__)
+    return tuple(getattr(collection, name) for name in vars(type(collection))["__slots__"])
 
 
 class Colliding:
