@@ -153,6 +153,9 @@ def _built(entries: list[Entry], shift: int) -> Node:
     not depend on the order of its keys, and a collision node keeps them in the order given),
     built in one pass per level.
     """
+    if len(entries) == 1:  # a new conversation's first message id, say
+        digest, key, value = entries[0]
+        return (1 << ((digest >> shift) & _MASK), key, value)
     # A slot holds its entry alone, or a list of the entries that share it: most slots of a
     # small node hold one entry, and a list for each would cost more than the node itself.
     slots: dict[int, Entry | list[Entry]] = {}

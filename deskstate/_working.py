@@ -31,6 +31,8 @@ from deskstate.state import (
 
 __all__ = ["Changes", "MessageFields", "Talk", "WorkingDesk", "frozen"]
 
+_new_object = object.__new__
+
 #: A message appended by the fold: its id, participant, project id and time.
 MessageFields = tuple[str, str, int, "datetime | None"]
 
@@ -94,17 +96,17 @@ class Talk:
     @classmethod
     def of(cls, conversation: Conversation) -> Talk:
         """A working copy of ``conversation``."""
-        talk = cls(
-            conversation.id,
-            conversation.project_id,
-            implicit=conversation.implicit,
-            added_at=conversation.added_at,
-        )
+        talk = _new_object(cls)  # every member set once, not through __init__ and again
+        talk.id = conversation.id
+        talk.project_id = conversation.project_id
         talk.visitor = conversation.visitor
         talk.messages = conversation.messages
         talk.ids = conversation.message_ids or None
+        talk.new_messages = None
         talk.unread = conversation.unread
         talk.clicks = conversation.state_box_clicks
+        talk.implicit = conversation.implicit
+        talk.added_at = conversation.added_at
         talk.removed_at = conversation.removed_at
         talk.counts = conversation.message_counts
         return talk
