@@ -132,6 +132,8 @@ class Talk:
         for _, participant, _, _ in appended:
             added[participant] = added.get(participant, 0) + 1
         counts = self.counts
+        if not counts:
+            return HashMap(added)
         return counts.update({who: counts.get(who, 0) + more for who, more in added.items()})
 
     def freeze(self) -> Conversation:
