@@ -136,7 +136,7 @@ def write_log(path: Path, count: int, layout: str) -> None:
         out.write("]\n")
 
 
-def _peak_rss_bytes() -> int:
+def peak_rss_bytes() -> int:
     """The peak RSS of this process, in bytes.
 
     On Linux, ``VmHWM`` of ``/proc/self/status``: the high-water mark of this process's own
@@ -160,14 +160,14 @@ def child(path: str, out: IO[str]) -> None:
 
     Runs in a fresh interpreter: its peak RSS so far is the baseline (Python and the imports).
     """
-    baseline = _peak_rss_bytes()
+    baseline = peak_rss_bytes()
     started = time.perf_counter()
     count = errors = 0
     for line in read_log(path):
         count += 1
         errors += line.error is not None
     seconds = time.perf_counter() - started
-    peak = _peak_rss_bytes()
+    peak = peak_rss_bytes()
     tracemalloc.start()
     for _ in read_log(path):
         pass
@@ -184,10 +184,10 @@ def child(path: str, out: IO[str]) -> None:
     print(json.dumps(result), file=out)
 
 
-def measure(path: Path) -> dict[str, Any]:
-    """Run :func:`child` on ``path`` in a fresh interpreter and return its figures."""
+def run_child(script: str, path: Path) -> dict[str, Any]:
+    """Run ``script --child path`` in a fresh interpreter and return the JSON object it prints."""
     completed = subprocess.run(
-        [sys.executable, __file__, "--child", str(path)],
+        [sys.executable, script, "--child", str(path)],
         check=True,
         capture_output=True,
         text=True,
@@ -196,7 +196,12 @@ def measure(path: Path) -> dict[str, Any]:
     return result
 
 
-def _mib(size: float) -> str:
+def measure(path: Path) -> dict[str, Any]:
+    """Run :func:`child` on ``path`` in a fresh interpreter and return its figures."""
+    return run_child(__file__, path)
+
+
+def mib(size: float) -> str:
     return f"{size / 2**20:.1f}"
 
 
@@ -230,9 +235,9 @@ def main(argv: list[str] | None = None) -> int:
             rate = result["count"] / result["seconds"] if result["seconds"] else 0.0
             note = f"  ({result['errors']} errors, {args.records} expected)" if wrong else ""
             print(
-                f"{layout:<6} {result['count']:>10,} {_mib(size):>9} "
-                f"{_mib(result['baseline']):>9} {_mib(result['peak']):>9} "
-                f"{_mib(result['peak'] - result['baseline']):>7} {_mib(result['traced']):>7} "
+                f"{layout:<6} {result['count']:>10,} {mib(size):>9} "
+                f"{mib(result['baseline']):>9} {mib(result['peak']):>9} "
+                f"{mib(result['peak'] - result['baseline']):>7} {mib(result['traced']):>7} "
                 f"{rate:>9,.0f}  {'yes' if under else 'NO'}{note}"
             )
     return 1 if failed else 0

@@ -31,9 +31,9 @@ import sys
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from bench_fleet import median_time
+from bench_read_memory import mib, peak_rss_bytes, run_child
 
 from deskstate import read_log, replay_desks
 from deskstate.generate import generate
@@ -63,20 +63,11 @@ def command(path: Path) -> None:
     subprocess.run([str(script), "report", str(path), "--json"], check=True, capture_output=True)
 
 
-def _peak_rss_bytes() -> int:
-    """The peak RSS of this process (``VmHWM``: its own; ``ru_maxrss`` may be its parent's)."""
-    with open("/proc/self/status", encoding="ascii") as status:
-        for line in status:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) * 1024  # in kB
-    raise OSError("no VmHWM in /proc/self/status")
-
-
 def child(path: str) -> None:
     """Measure ``path`` with desk_metrics in this fresh interpreter; print what it cost as JSON."""
-    baseline = _peak_rss_bytes()
+    baseline = peak_rss_bytes()
     metrics = desk_metrics(read_log(path))
-    peak = _peak_rss_bytes()
+    peak = peak_rss_bytes()
     conversations = [c for desk in metrics.values() for c in desk.conversations.values()]
     result = {
         "baseline": baseline,
@@ -85,19 +76,6 @@ def child(path: str) -> None:
         "messages": sum(sum(c.messages.values()) for c in conversations),
     }
     print(json.dumps(result))
-
-
-def memory(path: Path) -> dict[str, Any]:
-    """Run :func:`child` on ``path`` in a fresh interpreter and return its figures."""
-    completed = subprocess.run(
-        [sys.executable, __file__, "--child", str(path)], check=True, capture_output=True, text=True
-    )
-    result: dict[str, Any] = json.loads(completed.stdout)
-    return result
-
-
-def _mib(size: float) -> str:
-    return f"{size / 2**20:.1f}"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -116,9 +94,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="deskstate-bench-") as folder:
         path = write_log(Path(folder) / "desks.jsonl", args.records, args.desks)
         size = path.stat().st_size
-        print(
-            f"log: {args.records:,} records of {args.desks} desks, {_mib(size)} MiB of JSON Lines"
-        )
+        print(f"log: {args.records:,} records of {args.desks} desks, {mib(size)} MiB of JSON Lines")
         runs: dict[str, Callable[[Path], object]] = {
             "(a) read_log + replay_desks": lambda log: replay_desks(read_log(log)),
             "(b) desk_metrics(read_log)": lambda log: desk_metrics(read_log(log)),
@@ -159,12 +135,12 @@ def main(argv: list[str] | None = None) -> int:
         )
         tenth = head(path, Path(folder) / "tenth.jsonl", max(1, args.records // 10))
         for log, records in ((tenth, max(1, args.records // 10)), (path, args.records)):
-            found = memory(log)
+            found = run_child(__file__, log)
             growth = found["peak"] - found["baseline"]
             per = growth / 1024 / max(1, found["conversations"])
             print(
-                f"{records:>10,} {_mib(found['baseline']):>9} {_mib(found['peak']):>9} "
-                f"{_mib(growth):>7} {found['conversations']:>13,} {found['messages']:>9,} "
+                f"{records:>10,} {mib(found['baseline']):>9} {mib(found['peak']):>9} "
+                f"{mib(growth):>7} {found['conversations']:>13,} {found['messages']:>9,} "
                 f"{per:>8.1f}"
             )
     return 0
